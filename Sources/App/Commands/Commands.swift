@@ -1,0 +1,149 @@
+import BinhYenCore
+import Fluent
+import Vapor
+
+/// `serve`, refusing to start on a database that has not been migrated.
+struct GuardedServeCommand: AsyncCommand {
+    typealias Signature = ServeCommand.Signature
+    let inner: ServeCommand
+    var help: String { "Chạy máy chủ / Serve BinhYen over HTTP (the database must be migrated: binhyen migrate)." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let pending = try await MigrationCheck.pending(context.application)
+        guard pending.isEmpty else {
+            throw CommandFailure("""
+                Cơ sở dữ liệu chưa được khởi tạo hoặc chưa cập nhật: còn \(pending.count) bước migration.
+                The database is not migrated: \(pending.count) migration(s) pending.
+                Chạy / run:  binhyen migrate --yes   (hoặc / or: binhyen demo)
+                """)
+        }
+        try await inner.run(using: context, signature: signature)
+    }
+}
+
+/// `demo`: migrate, import the administrative units, load the demo province, print the logins,
+/// serve on 127.0.0.1:8080.
+struct DemoCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "hostname", short: "H", help: "Địa chỉ lắng nghe / hostname (127.0.0.1)")
+        var hostname: String?
+        @Option(name: "port", short: "p", help: "Cổng / port (8080)")
+        var port: Int?
+        init() {}
+    }
+
+    let serve: ServeCommand
+    var help: String { "Chạy bản trình diễn / Run the demo: migrate, load demo data, serve on 127.0.0.1:8080." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await app.autoMigrate()
+        for scheme in AdminArea.Scheme.allCases {
+            let report = try await AreaImporter.importShipped(scheme: scheme, resourcesDirectory: app.directory.resourcesDirectory, on: app.db)
+            context.console.info("Địa bàn hành chính (\(scheme.rawValue)): \(report.inserted) mới, \(report.updated) cập nhật, \(report.unchanged) giữ nguyên")
+        }
+        let result = try await DemoSeeder.seed(on: app.db, passwords: app.binhyenPasswords)
+        context.console.info(result.seeded ? "Đã tạo dữ liệu trình diễn / demo data loaded." : "Dữ liệu trình diễn đã có sẵn / demo data already present.")
+        let hostname = signature.hostname ?? "127.0.0.1"
+        let port = signature.port ?? 8080
+        context.console.print("""
+
+            Bình Yên – bản trình diễn / demo:  http://\(hostname):\(port)
+            Mật khẩu mọi tài khoản / password of every account: \(DemoSeeder.password)
+            """)
+        for login in result.logins {
+            context.console.print("  \(login.phone)  \(login.role.padding(toLength: 15, withPad: " ", startingAt: 0)) \(login.unit.padding(toLength: 10, withPad: " ", startingAt: 0)) \(login.name)")
+        }
+        app.http.server.configuration.hostname = hostname
+        app.http.server.configuration.port = port
+        try await serve.run(using: context, signature: ServeCommand.Signature())
+    }
+}
+
+/// `import-units`: load (or refresh) the administrative areas shipped in Resources/AdminUnits,
+/// or a file in the same format.
+struct ImportUnitsCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "scheme", help: "current (2 cấp, mặc định) | legacy (3 cấp cũ) | all")
+        var scheme: String?
+        @Option(name: "file", help: "Tệp CSV khác cùng định dạng / another CSV file: code,name,type,parent_code")
+        var file: String?
+        init() {}
+    }
+
+    var help: String { "Nhập danh mục địa bàn hành chính / Import administrative areas." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        let schemes: [AdminArea.Scheme]
+        switch signature.scheme ?? "current" {
+        case "all": schemes = AdminArea.Scheme.allCases
+        case let raw: guard let scheme = AdminArea.Scheme(rawValue: raw) else {
+                throw CommandFailure("--scheme phải là current, legacy hoặc all / must be current, legacy or all")
+            }
+            schemes = [scheme]
+        }
+        if signature.file != nil && schemes.count != 1 {
+            throw CommandFailure("--file cần đúng một --scheme / --file needs exactly one --scheme")
+        }
+        for scheme in schemes {
+            let report: AreaImporter.Report
+            if let file = signature.file {
+                let text = try String(contentsOfFile: file, encoding: .utf8)
+                report = try await AreaImporter.importAreas(try AreaImporter.parse(text), scheme: scheme, on: app.db)
+            } else {
+                report = try await AreaImporter.importShipped(scheme: scheme, resourcesDirectory: app.directory.resourcesDirectory, on: app.db)
+            }
+            context.console.info("\(scheme.rawValue): \(report.inserted) mới / inserted, \(report.updated) cập nhật / updated, \(report.unchanged) giữ nguyên / unchanged")
+        }
+    }
+}
+
+/// `create-admin`: the first province admin (after that, admins create officers in the console).
+struct CreateAdminCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "phone", help: "Số điện thoại / phone number")
+        var phone: String?
+        @Option(name: "name", help: "Họ và tên / full name")
+        var name: String?
+        @Option(name: "unit", help: "Mã đơn vị / unit code, e.g. CA66")
+        var unit: String?
+        @Option(name: "role", help: "province_admin (mặc định) | unit_admin")
+        var role: String?
+        init() {}
+    }
+
+    var help: String { "Tạo tài khoản quản trị / Create an admin account (password from BINHYEN_ADMIN_PASSWORD or asked)." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        var missing: [String] = []
+        if signature.phone == nil { missing.append("--phone") }
+        if signature.name == nil { missing.append("--name") }
+        if signature.unit == nil { missing.append("--unit") }
+        guard missing.isEmpty, let phone = signature.phone, let name = signature.name, let unitCode = signature.unit else {
+            throw CommandFailure("Thiếu / missing: " + missing.joined(separator: ", "))
+        }
+        let role = Role(rawValue: signature.role ?? Role.provinceAdmin.rawValue)
+        guard let role, [.provinceAdmin, .unitAdmin].contains(role) else {
+            throw CommandFailure("--role phải là province_admin hoặc unit_admin / must be province_admin or unit_admin")
+        }
+        guard let unit = try await UnitDirectory.find(code: unitCode, on: app.db) else {
+            throw CommandFailure("Không có đơn vị mã \(unitCode) / no unit with code \(unitCode)")
+        }
+        let password = Environment.get("BINHYEN_ADMIN_PASSWORD") ?? context.console.ask("Mật khẩu / password:", isSecure: true)
+        do {
+            let account = try await AccountService(db: app.db, passwords: app.binhyenPasswords).create(
+                .init(phone: phone, displayName: name, password: password, passwordConfirm: nil),
+                kind: .staff, memberships: [(try unit.requireID(), role)])
+            context.console.info("Đã tạo / created \(account.phone) (\(role.rawValue) @ \(unit.code))")
+        } catch let failure as ValidationFailure {
+            throw CommandFailure(failure.issues.map { "\($0.field): \($0.messageVI) / \($0.messageEN)" }.joined(separator: "\n"))
+        }
+    }
+}
+
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

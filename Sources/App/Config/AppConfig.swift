@@ -1,0 +1,90 @@
+import Foundation
+import Vapor
+
+/// Everything the product reads from the environment, read once at start.
+public struct AppConfig: Sendable {
+    public enum Storage: Sendable, Equatable {
+        case sqlite(path: String)
+        case postgres(url: String)
+    }
+
+    public var storage: Storage
+    /// SQLite file, attachments and generated keys live here.
+    public var dataDirectory: String
+    public var bcryptCost: Int
+    /// Send the session cookie only over HTTPS (set behind a TLS-terminating proxy).
+    public var secureCookies: Bool
+    public var logFormat: LogFormat
+
+    public enum LogFormat: String, Sendable { case text, json }
+
+    public init(storage: Storage, dataDirectory: String, bcryptCost: Int = 12, secureCookies: Bool = false, logFormat: LogFormat = .text) {
+        self.storage = storage
+        self.dataDirectory = dataDirectory
+        self.bcryptCost = bcryptCost
+        self.secureCookies = secureCookies
+        self.logFormat = logFormat
+    }
+
+    /// Reads the configuration; every problem is reported at once, so one restart fixes them all.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> AppConfig {
+        var problems: [String] = []
+        let dataDirectory = env["BINHYEN_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "data"
+
+        var storage = Storage.sqlite(path: dataDirectory + "/binhyen.sqlite")
+        if let url = env["DATABASE_URL"], !url.isEmpty {
+            if let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""), components.host != nil {
+                storage = .postgres(url: url)
+            } else {
+                problems.append("DATABASE_URL: must look like postgres://user:password@host:5432/database")
+            }
+        }
+
+        var bcryptCost = 12
+        if let raw = env["BINHYEN_BCRYPT_COST"] {
+            if let cost = Int(raw), (4...31).contains(cost) { bcryptCost = cost } else {
+                problems.append("BINHYEN_BCRYPT_COST: must be a whole number from 4 to 31, got \"\(raw)\"")
+            }
+        }
+
+        var secureCookies = false
+        if let raw = env["BINHYEN_SECURE_COOKIES"] {
+            switch raw.lowercased() {
+            case "1", "true", "yes": secureCookies = true
+            case "0", "false", "no", "": secureCookies = false
+            default: problems.append("BINHYEN_SECURE_COOKIES: must be true or false, got \"\(raw)\"")
+            }
+        }
+
+        var logFormat = LogFormat.text
+        if let raw = env["BINHYEN_LOG_FORMAT"] {
+            if let format = LogFormat(rawValue: raw.lowercased()) { logFormat = format } else {
+                problems.append("BINHYEN_LOG_FORMAT: must be text or json, got \"\(raw)\"")
+            }
+        }
+
+        guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
+        return AppConfig(storage: storage, dataDirectory: dataDirectory, bcryptCost: bcryptCost, secureCookies: secureCookies, logFormat: logFormat)
+    }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var problems: [String]
+    public var description: String {
+        "Cấu hình không hợp lệ / Invalid configuration:\n" + problems.map { "  - " + $0 }.joined(separator: "\n")
+    }
+}
+
+extension Application {
+    private struct AppConfigKey: StorageKey { typealias Value = AppConfig }
+
+    public var binhyenConfig: AppConfig {
+        get {
+            guard let config = storage[AppConfigKey.self] else {
+                preconditionFailure("configure(_:config:) must run before the configuration is read")
+            }
+            return config
+        }
+        set { storage[AppConfigKey.self] = newValue }
+    }
+}

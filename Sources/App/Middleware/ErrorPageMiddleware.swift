@@ -1,0 +1,82 @@
+import Vapor
+
+/// Turns errors into a page in the visitor's language on the web, and into the API's error body
+/// under /api. Internal details go to the log, never to the visitor.
+struct ErrorPageMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            let status = (error as? any AbortError)?.status ?? .internalServerError
+            if status == .internalServerError {
+                request.logger.report(error: error)
+            }
+            if request.url.path.hasPrefix("/api/") {
+                return try APIError.response(status: status, code: Self.code(for: status, error: error), request: request)
+            }
+            return try await page(for: status, reason: (error as? any AbortError)?.reason, request: request)
+        }
+    }
+
+    static func code(for status: HTTPStatus, error: any Error) -> String {
+        switch status {
+        case .notFound: "not_found"
+        case .unauthorized: "unauthorized"
+        case .forbidden: "forbidden"
+        case .badRequest: "bad_request"
+        case .tooManyRequests: "too_many_requests"
+        case .payloadTooLarge: "payload_too_large"
+        case .unsupportedMediaType: "unsupported_media_type"
+        default: status.code >= 500 ? "internal_error" : "error"
+        }
+    }
+
+    struct ErrorPage: Encodable {
+        var page: PageMeta
+        var status: Int
+        var heading: String
+        var lead: String
+        var testID: String
+    }
+
+    private func page(for status: HTTPStatus, reason: String?, request: Request) async throws -> Response {
+        let texts = request.language.texts
+        let (titleKey, leadKey, testID): (String, String, String)
+        switch status {
+        case .notFound: (titleKey, leadKey, testID) = ("notFoundTitle", "notFoundLead", "not-found")
+        case .forbidden where reason == "csrf":
+            (titleKey, leadKey, testID) = ("forbiddenTitle", "forbiddenLead", "csrf")
+        case .forbidden, .unauthorized: (titleKey, leadKey, testID) = ("forbiddenTitle", "forbiddenLead", "forbidden")
+        default: (titleKey, leadKey, testID) = ("errorTitle", "errorLead", "error")
+        }
+        var lead = texts[leadKey] ?? ""
+        if testID == "csrf" {
+            lead = request.message("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang và thử lại.",
+                                   "The session expired or the form is not valid. Reload the page and try again.")
+        } else if status.code >= 400 && status.code < 500, let reason, status != .notFound, status != .forbidden, status != .unauthorized {
+            lead = reason
+        }
+        let context = ErrorPage(page: request.pageMeta(titleKey: titleKey), status: Int(status.code), heading: texts[titleKey] ?? "", lead: lead, testID: testID)
+        return try await request.view.render("error", context).encodeResponse(status: status, for: request)
+    }
+}
+
+/// The API's error body (see ErrorBody in openapi.yaml), for errors raised outside the generated
+/// handlers (unknown routes, oversized bodies, undecodable JSON).
+enum APIError {
+    static func response(status: HTTPStatus, code: String, request: Request) throws -> Response {
+        let (vi, en): (String, String) = switch status {
+        case .notFound: ("Không tìm thấy.", "Not found.")
+        case .unauthorized: ("Cần đăng nhập (Authorization: Bearer).", "Authentication required (Authorization: Bearer).")
+        case .forbidden: ("Không có quyền.", "Not allowed.")
+        case .payloadTooLarge: ("Dữ liệu gửi lên quá lớn.", "The request body is too large.")
+        case .tooManyRequests: ("Quá nhiều yêu cầu; vui lòng thử lại sau.", "Too many requests; try again later.")
+        default: status.code >= 500 ? ("Lỗi hệ thống; vui lòng thử lại sau.", "Internal error; please try again later.")
+                                    : ("Yêu cầu không hợp lệ.", "The request is not valid.")
+        }
+        let body: [String: [String: String]] = ["error": ["code": code, "message": vi, "messageEn": en]]
+        let response = Response(status: status)
+        try response.content.encode(body, as: .json)
+        return response
+    }
+}

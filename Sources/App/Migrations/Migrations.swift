@@ -1,0 +1,17 @@
+import Fluent
+import Vapor
+
+extension Application {
+    /// Every migration, in order. A landed migration is never edited: changes are new files.
+    func registerMigrations() {
+        migrations.add(SessionRecord.migration)
+        migrations.add(CreateAdminAreas())
+        migrations.add(CreateUnitLevels())
+        migrations.add(CreateUnits())
+        migrations.add(CreateUnitClosure())
+        migrations.add(CreateAccounts())
+        migrations.add(CreateMemberships())
+        migrations.add(CreateAPITokens())
+        migrations.add(CreateLoginThrottles())
+    }
+}

@@ -1,0 +1,46 @@
+import Fluent
+import Vapor
+
+/// Bearer tokens for the API. The token is shown once; the database keeps its SHA-256 only, so a
+/// leaked backup cannot be replayed.
+struct TokenService: Sendable {
+    let db: any Database
+    static let lifetime: TimeInterval = 30 * 24 * 3600
+    static let prefix = "byt_"
+
+    struct Issued: Sendable {
+        var token: String
+        var record: APIToken
+    }
+
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    func issue(for accountID: UUID, label: String, now: Date = Date()) async throws -> Issued {
+        let secret = Data([UInt8].random(count: 32)).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        let token = Self.prefix + secret
+        let record = APIToken()
+        record.$account.id = accountID
+        record.tokenHash = Self.hash(token)
+        record.label = String(label.prefix(80))
+        record.expiresAt = now.addingTimeInterval(Self.lifetime)
+        try await record.create(on: db)
+        return Issued(token: token, record: record)
+    }
+
+    /// The live token record for `token`, or nil when unknown, expired or revoked.
+    func validate(_ token: String, now: Date = Date()) async throws -> APIToken? {
+        guard token.hasPrefix(Self.prefix), token.count < 200 else { return nil }
+        guard let record = try await APIToken.query(on: db).filter(\.$tokenHash == Self.hash(token)).first(),
+              record.revokedAt == nil, record.expiresAt > now
+        else { return nil }
+        return record
+    }
+
+    func revoke(tokenID: UUID, now: Date = Date()) async throws {
+        try await APIToken.query(on: db).filter(\.$id == tokenID).set(\.$revokedAt, to: now).update()
+    }
+}

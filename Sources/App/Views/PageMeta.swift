@@ -1,0 +1,40 @@
+import Vapor
+
+/// What the layout needs on every page.
+struct PageMeta: Encodable {
+    struct AccountBadge: Encodable {
+        var displayName: String
+        var isStaff: Bool
+    }
+
+    var lang: String
+    var otherLang: String
+    var t: [String: String]
+    var title: String
+    var csrf: String
+    var path: String
+    var account: AccountBadge?
+}
+
+extension Request {
+    /// - Parameter titleKey: a key of `Language.texts`.
+    func pageMeta(titleKey: String) -> PageMeta {
+        let language = self.language
+        let texts = language.texts
+        let account = auth.get(CurrentAccount.self)
+        return PageMeta(
+            lang: language.rawValue,
+            otherLang: language == .vi ? "en" : "vi",
+            t: texts,
+            title: texts[titleKey] ?? titleKey,
+            csrf: hasSession ? csrfToken() : "",
+            path: url.path,
+            account: account.map { .init(displayName: $0.displayName, isStaff: $0.isStaff) }
+        )
+    }
+
+    /// The field's message in the page's language.
+    func message(_ vi: String, _ en: String) -> String {
+        language == .vi ? vi : en
+    }
+}

@@ -1,0 +1,54 @@
+import BinhYenAPI
+import Fluent
+import SQLKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Leaf
+import OpenAPIVapor
+import Vapor
+
+/// The one composition root: storage, sessions, views, middleware, routes, commands.
+public func configure(_ app: Application, config: AppConfig) async throws {
+    app.binhyenConfig = config
+
+    switch config.storage {
+    case .sqlite(let path):
+        try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+        // WAL lets readers work while a write commits; the mode is stored in the file.
+        _ = try await (app.db as? any SQLDatabase)?.raw("PRAGMA journal_mode=WAL").all()
+    case .postgres(let url):
+        app.databases.use(try .postgres(url: url), as: .psql)
+    }
+
+    app.registerMigrations()
+    app.decoyPasswordHash = try await app.binhyenPasswords.hash([UInt8].random(count: 16).base64String())
+
+    app.sessions.use(.fluent)
+    app.sessions.configure(cookieName: "binhyen_session") { id in
+        HTTPCookies.Value(string: id.string, maxAge: 30 * 24 * 3600, path: "/", isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .lax)
+    }
+
+    app.views.use(.leaf)
+    app.leaf.cache.isEnabled = app.environment.isRelease
+    app.routes.defaultMaxBodySize = "64kb"
+
+    app.middleware = .init()
+    app.middleware.use(RequestMetricsMiddleware(registry: app.metricsRegistry))
+    app.middleware.use(ErrorPageMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+
+    try routes(app)
+
+    let serve = await app.servers.asyncCommand
+    app.asyncCommands.use(GuardedServeCommand(inner: serve), as: "serve", isDefault: true)
+    app.asyncCommands.use(DemoCommand(serve: serve), as: "demo")
+    app.asyncCommands.use(ImportUnitsCommand(), as: "import-units")
+    app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
+}
+
+extension Application.Sessions {
+    func configure(cookieName: String, factory: @escaping @Sendable (SessionID) -> HTTPCookies.Value) {
+        configuration = SessionsConfiguration(cookieName: cookieName, cookieFactory: factory)
+    }
+}

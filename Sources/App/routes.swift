@@ -1,0 +1,17 @@
+import OpenAPIVapor
+import Vapor
+
+/// Mounts everything; no logic here.
+func routes(_ app: Application) throws {
+    try app.register(collection: OperationsController())
+
+    let web = app.grouped(app.sessions.middleware, WebAccountMiddleware(), CSRFMiddleware())
+    try web.register(collection: HomeController())
+    try web.register(collection: AuthController())
+    try web.register(collection: UnitDirectoryController())
+    try web.register(collection: ConsoleController())
+
+    let api = app.grouped(APIRequestContext.Middleware())
+    let transport = VaporTransport(routesBuilder: api)
+    try APIHandler().registerHandlers(on: transport, serverURL: URL(string: "/api/v1")!)
+}

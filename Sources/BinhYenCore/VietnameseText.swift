@@ -1,0 +1,72 @@
+import Foundation
+
+/// Vietnamese text for storage and search (see shared/reference/vietnamese-text.md).
+public enum VietnameseText {
+    /// Unicode NFC, the form text is stored and compared in.
+    public static func nfc(_ s: String) -> String {
+        s.precomposedStringWithCanonicalMapping
+    }
+
+    /// User text ready to store: NFC, no control characters, single spaces, trimmed.
+    public static func clean(_ s: String) -> String {
+        let scalars = nfc(s).unicodeScalars.map { scalar -> Character in
+            scalar.properties.generalCategory == .control || scalar.properties.isWhitespace ? " " : Character(scalar)
+        }
+        return String(scalars).split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+    }
+
+    /// Apostrophes inside ethnic-minority names ("Ea H'Leo", "M’Drắk") vanish, so "hleo" matches.
+    private static let apostrophes: Set<Unicode.Scalar> = ["'", "\u{2018}", "\u{2019}", "\u{02BC}", "`", "\u{00B4}"]
+
+    /// The accent-insensitive search key: no tones or vowel marks, đ→d, lower case, apostrophes
+    /// removed, every other non-alphanumeric a single space. Works on NFC, NFD and mixed input.
+    public static func fold(_ s: String) -> String {
+        var out = String.UnicodeScalarView()
+        var pendingSpace = false
+        for scalar in s.decomposedStringWithCanonicalMapping.unicodeScalars {
+            if scalar.properties.generalCategory == .nonspacingMark || scalar.properties.generalCategory == .spacingMark
+                || scalar.properties.generalCategory == .enclosingMark || apostrophes.contains(scalar) {
+                continue
+            }
+            let mapped: Unicode.Scalar = switch scalar {
+            case "đ", "Đ", "\u{00D0}": "d"
+            default: scalar
+            }
+            if mapped.properties.isAlphabetic || mapped.properties.numericType != nil {
+                if pendingSpace && !out.isEmpty { out.append(" ") }
+                pendingSpace = false
+                out.append(contentsOf: String(mapped).lowercased().unicodeScalars)
+            } else {
+                pendingSpace = true
+            }
+        }
+        return String(out)
+    }
+
+    /// The folded words of `s`.
+    public static func tokens(_ s: String) -> [String] {
+        fold(s).split(separator: " ").map(String.init)
+    }
+
+    /// Unit-type prefixes, longest first so "Thành phố" wins over "Thị".
+    private static let prefixes = [
+        "thành phố", "thị trấn", "thị xã", "đặc khu", "phường", "huyện", "quận", "tỉnh", "xã",
+    ]
+    private static let abbreviations = ["tp.", "tp", "tt.", "tx.", "p.", "x.", "q."]
+
+    /// "Phường Buôn Ma Thuột" → "Buôn Ma Thuột". Numbered wards ("Phường 15") stay whole.
+    public static func stripAdministrativePrefix(_ name: String) -> String {
+        let cleaned = clean(name)
+        let lower = cleaned.lowercased()
+        for prefix in prefixes + abbreviations {
+            guard lower.hasPrefix(prefix) else { continue }
+            let rest = lower.dropFirst(prefix.count)
+            let separated = prefix.hasSuffix(".") || rest.first == " "
+            guard separated else { continue }
+            let remainder = String(cleaned.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+            if remainder.isEmpty || remainder.allSatisfy(\.isNumber) { return cleaned }
+            return remainder
+        }
+        return cleaned
+    }
+}

@@ -1,0 +1,98 @@
+@testable import App
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite("Health, readiness, metrics, the API document, the serve guard")
+struct OperationsTests {
+    @Test("healthz answers ok; readyz reports the database and migrations")
+    func health() async throws {
+        try await withTestApp { app in
+            try await app.testing().test(.GET, "/healthz") { res async in
+                #expect(res.body.string == "ok")
+            }
+            try await app.testing().test(.GET, "/readyz") { res async throws in
+                #expect(res.status == .ok)
+                let body = try res.content.decode(OperationsController.Readiness.self)
+                #expect(body.status == "ready")
+                #expect(body.pendingMigrations == 0)
+            }
+        }
+    }
+
+    @Test("/metrics counts requests by route pattern and status, in Prometheus text format")
+    func metrics() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            for code in ["CA66", "CA52", "NOPE"] {
+                try await app.testing().test(.GET, "/units/\(code)") { _ in }
+            }
+            try await app.testing().test(.GET, "/metrics") { res async in
+                let text = res.body.string
+                #expect(text.contains(#"binhyen_http_requests_total{method="GET",route="/units/:code",status="200"} 2"#))
+                #expect(text.contains(#"binhyen_http_requests_total{method="GET",route="/units/:code",status="404"} 1"#))
+                #expect(text.contains("# TYPE binhyen_http_request_duration_seconds histogram"))
+                #expect(!text.contains("CA66"), "raw paths never become labels")
+            }
+        }
+    }
+
+    @Test("/openapi.yaml serves the contract the API is generated from")
+    func openAPI() async throws {
+        try await withTestApp { app in
+            let file = try String(contentsOfFile: app.directory.workingDirectory + "Sources/BinhYenAPI/openapi.yaml", encoding: .utf8)
+            try await app.testing().test(.GET, "/openapi.yaml") { res async in
+                #expect(res.status == .ok)
+                #expect(res.body.string == file)
+                #expect(res.body.string.contains("operationId: createToken"))
+            }
+        }
+    }
+
+    @Test("serve refuses an unmigrated database and names the command that fixes it")
+    func serveGuard() async throws {
+        let app = try await Application.make(.testing)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("binhyen-guard-\(UUID().uuidString)").path
+        do {
+            try await configure(app, config: AppConfig(storage: .sqlite(path: folder + "/fresh.sqlite"), dataDirectory: folder, bcryptCost: 4))
+            #expect(try await MigrationCheck.pending(app).count == 9)
+            let command = GuardedServeCommand(inner: await app.servers.asyncCommand)
+            var context = CommandContext(console: Terminal(), input: CommandInput(arguments: ["binhyen", "serve"]))
+            context.application = app
+            do {
+                try await command.run(using: context, signature: ServeCommand.Signature())
+                Issue.record("serve started on an unmigrated database")
+            } catch let failure as CommandFailure {
+                #expect(failure.description.contains("binhyen migrate"))
+                #expect(failure.description.contains("chưa được khởi tạo"))
+            }
+            try await app.autoMigrate()
+            #expect(try await MigrationCheck.pending(app).isEmpty)
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    @Test("Configuration errors are listed together")
+    func configuration() throws {
+        #expect(throws: ConfigurationError.self) { try AppConfig.fromEnvironment(["DATABASE_URL": "mysql://x"]) }
+        do {
+            _ = try AppConfig.fromEnvironment(["DATABASE_URL": "nonsense", "BINHYEN_BCRYPT_COST": "99", "BINHYEN_LOG_FORMAT": "xml"])
+            Issue.record("accepted a bad configuration")
+        } catch {
+            #expect(error.problems.count == 3)
+            #expect(error.problems.contains { $0.hasPrefix("DATABASE_URL") })
+            #expect(error.problems.contains { $0.hasPrefix("BINHYEN_BCRYPT_COST") })
+        }
+        let defaults = try AppConfig.fromEnvironment([:])
+        #expect(defaults.storage == .sqlite(path: "data/binhyen.sqlite"))
+        let postgres = try AppConfig.fromEnvironment(["DATABASE_URL": "postgres://u:p@127.0.0.1:5432/binhyen", "BINHYEN_DATA_DIR": "/srv/by"])
+        #expect(postgres.storage == .postgres(url: "postgres://u:p@127.0.0.1:5432/binhyen"))
+        #expect(postgres.dataDirectory == "/srv/by")
+    }
+}
