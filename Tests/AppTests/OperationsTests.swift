@@ -62,7 +62,8 @@ struct OperationsTests {
             var context = CommandContext(console: Terminal(), input: CommandInput(arguments: ["binhyen", "serve"]))
             context.application = app
             do {
-                try await command.run(using: context, signature: ServeCommand.Signature())
+                var noFlags = CommandInput(arguments: ["serve"])
+                try await command.run(using: context, signature: try ServeCommand.Signature(from: &noFlags))
                 Issue.record("serve started on an unmigrated database")
             } catch let failure as CommandFailure {
                 #expect(failure.description.contains("binhyen migrate"))
@@ -76,6 +77,14 @@ struct OperationsTests {
         }
         try await app.asyncShutdown()
         try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    @Test("The test lane runs on the engine it names")
+    func engine() async throws {
+        try await withTestApp { app in
+            let dialect = try app.db.requireSQL().dialect.name
+            #expect(dialect == (isPostgresLane ? "postgresql" : "sqlite"))
+        }
     }
 
     @Test("Configuration errors are listed together")

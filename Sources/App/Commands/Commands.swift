@@ -56,7 +56,9 @@ struct DemoCommand: AsyncCommand {
         }
         app.http.server.configuration.hostname = hostname
         app.http.server.configuration.port = port
-        try await serve.run(using: context, signature: ServeCommand.Signature())
+        // No flags: the server then binds to the configuration set just above.
+        var noFlags = CommandInput(arguments: ["serve"])
+        try await serve.run(using: context, signature: try ServeCommand.Signature(from: &noFlags))
     }
 }
 
