@@ -86,6 +86,31 @@ struct AreaAndUnitTreeTests {
         }
     }
 
+    @Test("A province's police is created from the area list: province, departments, one unit per commune, once")
+    func provincePolice() async throws {
+        try await withTestApp { app in
+            await #expect(throws: ProvincePolice.Failure.self) {
+                try await ProvincePolice.create(provinceAreaCode: "52", validFrom: Date(), on: app.db)
+            }
+            _ = try await AreaImporter.importShipped(scheme: .current, resourcesDirectory: app.directory.resourcesDirectory, on: app.db)
+            let created = try await app.db.transaction { db in
+                try await ProvincePolice.create(provinceAreaCode: "52", validFrom: Date(), on: db)
+            }
+            #expect(created.unitIDs.count == 1 + 5 + 135)
+            #expect(created.communeUnits.count == 135)
+            let gialai = try #require(try await UnitDirectory.find(code: "CA52", on: app.db))
+            #expect(gialai.name == "Công an tỉnh Gia Lai")
+            #expect(try await UnitTree.subtree(of: try gialai.requireID(), on: app.db).count == 141)
+            do {
+                _ = try await ProvincePolice.create(provinceAreaCode: "52", validFrom: Date(), on: app.db)
+                Issue.record("created the same province twice")
+            } catch let failure as ProvincePolice.Failure {
+                #expect(failure.description.contains("CA52"))
+            }
+            #expect(try await Unit.query(on: app.db).count() == 141)
+        }
+    }
+
     @Test("The demo loads the same province every time and only once")
     func demo() async throws {
         try await withTestApp { app in

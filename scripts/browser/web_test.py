@@ -1,196 +1,363 @@
 #!/usr/bin/env python3
-"""Browser lane: a person on a phone uses the demo through headless Chromium.
+"""Browser lane: a person on a phone uses the BinhYen demo through headless Chromium.
 
-Each step checks what the page says, not only that it loaded; every page visited is saved as a
-PNG in --out. Usage: web_test.py --base-url http://127.0.0.1:18080 --out scripts/out
+Every step checks what the page says (text, fields, errors), not only that it loaded. Each page
+visited is saved as a PNG in --out; a failing test also leaves its screenshot and page source
+there. Ends with the line "N passed, M failed"; exits non-zero when anything failed.
+
+    python3 scripts/browser/web_test.py --base-url http://127.0.0.1:18080 --out scripts/out
 """
 import argparse
 import os
+import re
 import sys
 import time
 import traceback
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+# Seeded by `binhyen demo` (README): the province admin of Công an tỉnh Đắk Lắk.
+ADMIN_PHONE = "0901 000 001"
 DEMO_PASSWORD = "binhyen-demo-2026"
+CITIZEN_NAME = "Nguyễn Thị Lan"
+CITIZEN_PASSWORD = "mat-khau-an-toan-1"
+WRONG_PASSWORD = "sai-mat-khau-9"
+WAIT_SECONDS = 15
+
+# Letters only Vietnamese text has: an error "in Vietnamese" contains at least one of them.
+VIETNAMESE_LETTERS = set("ăâđêôơưĂÂĐÊÔƠƯ"
+                         "àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
+                         "ÀÁẢÃẠẰẮẲẴẶẦẤẨẪẬÈÉẺẼẸỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌỒỐỔỖỘỜỚỞỠỢÙÚỦŨỤỪỨỬỮỰỲÝỶỸỴ")
 
 
-class Lane:
-    def __init__(self, base, out):
-        self.base = base.rstrip("/")
-        self.out = out
+class CheckFailed(AssertionError):
+    pass
+
+
+def check(condition, message):
+    if not condition:
+        raise CheckFailed(message)
+
+
+def is_vietnamese(text):
+    return any(ch in VIETNAMESE_LETTERS for ch in text)
+
+
+class Browser:
+    """One headless Chromium with the few actions the tests need; each page change is shot."""
+
+    def __init__(self, base_url, out_dir):
+        self.base = base_url.rstrip("/")
+        self.out = out_dir
+        self.shots = 0
         options = webdriver.ChromeOptions()
         options.binary_location = "/usr/bin/chromium"
         for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--window-size=412,915", "--lang=vi"):
+                    "--window-size=412,915", "--lang=vi",
+                    # No first-run or background traffic: the lane only talks to the demo.
+                    "--no-first-run", "--disable-background-networking"):
             options.add_argument(arg)
+        # Headless Chromium will not make a window narrower than 500 px: emulate the phone's
+        # screen so pages are laid out at 412 CSS px, as on the phone (with a viewport meta tag).
+        options.add_experimental_option(
+            "mobileEmulation", {"deviceMetrics": {"width": 412, "height": 915, "pixelRatio": 1.0}})
+        # --lang sets the UI; Accept-Language comes from this preference.
+        options.add_experimental_option("prefs", {"intl.accept_languages": "vi,vi-VN,en"})
+        # Debian's driver; with SE_OFFLINE=true Selenium never tries to download one.
         self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-        self.wait = WebDriverWait(self.driver, 10)
-        self.shots = 0
+        self.driver.set_page_load_timeout(60)
+        self.wait = WebDriverWait(self.driver, WAIT_SECONDS)
+
+    # -- pages --------------------------------------------------------------------------------
+    def url(self, path):
+        return self.base + path
+
+    def path(self):
+        return urlparse(self.driver.current_url).path
 
     def shot(self, name):
         self.shots += 1
-        self.driver.save_screenshot(os.path.join(self.out, f"web-{self.shots:02d}-{name}.png"))
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "page"
+        self.driver.save_screenshot(os.path.join(self.out, f"web-{self.shots:02d}-{slug}.png"))
 
-    def open(self, path):
-        self.driver.get(self.base + path)
-        self.wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+    def _script(self, js, *args):
+        """Runs JS, or None while the page is between documents."""
+        try:
+            return self.driver.execute_script(js, *args)
+        except WebDriverException:
+            return None
 
-    def find(self, css):
-        return self.wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, css)))
+    def _loaded(self, name):
+        self.wait.until(lambda d: self._script("return document.readyState") == "complete")
+        self.shot(name)
+
+    def open(self, path, name=None):
+        self.driver.get(self.url(path))
+        self._loaded(name or path)
+
+    def _html(self):
+        return self.driver.find_element(By.TAG_NAME, "html")
+
+    def click_and_load(self, element, name):
+        """Clicks a link or submit button and waits until a new document replaced this one.
+
+        A mark on the old window, gone once the next document loads: Chromium 156 answers
+        staleness checks during navigation with inspector errors, so EC.staleness_of is flaky.
+        """
+        self.driver.execute_script("window.__binhyenOldPage = true")
+        element.click()
+        try:
+            self.wait.until(lambda d: self._script(
+                "return window.__binhyenOldPage === undefined && document.readyState") == "complete")
+        except TimeoutException:
+            raise CheckFailed(f"{name}: no new page {WAIT_SECONDS} s after the click "
+                              f"(still {self.driver.current_url})") from None
+        self.shot(name)
+
+    # -- elements -----------------------------------------------------------------------------
+    def find(self, css, what=None):
+        try:
+            return self.wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, css)))
+        except TimeoutException:
+            raise CheckFailed(f"{what or css}: no visible {css} on {self.driver.current_url}") from None
 
     def all(self, css):
         return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def lang(self):
+        return self._html().get_attribute("lang")
 
     def fill(self, form, values):
         for name, value in values.items():
             field = self.driver.find_element(By.CSS_SELECTOR, f"{form} [name={name}]")
             field.clear()
-            field.send_keys(value)
+            if value:
+                field.send_keys(value)
 
-    def submit(self, form):
-        old = self.driver.find_element(By.TAG_NAME, "html")
-        self.driver.find_element(By.CSS_SELECTOR, f"{form} button[type=submit]").click()
-        self.wait.until(EC.staleness_of(old))
+    def submit(self, form, name, server_validation=False):
+        if server_validation:
+            # Checks the server's validation whatever HTML attributes (required, pattern) the
+            # form carries: the browser would otherwise refuse to send bad input at all.
+            self.driver.execute_script("document.querySelector(arguments[0]).noValidate = true", form)
+        self.click_and_load(self.driver.find_element(By.CSS_SELECTOR, f"{form} button[type=submit]"), name)
+
+    # -- header -------------------------------------------------------------------------------
+    def account_name(self):
+        return self.find("[data-testid=account-name]", "the logged-in header").text.strip()
+
+    def assert_logged_out(self, why):
+        check(self.all("[data-testid=login-link]"), f"{why}: the header has no login link")
+        check(not self.all("[data-testid=account-name]"), f"{why}: the header still names an account")
 
     def logout(self):
-        old = self.driver.find_element(By.TAG_NAME, "html")
-        self.find("[data-testid=logout]").click()
-        self.wait.until(EC.staleness_of(old))
-        self.find("[data-testid=login-link]")
+        self.click_and_load(self.find("[data-testid=logout]", "the logout button"), "logged-out")
+        self.assert_logged_out("after logout")
 
-    def login(self, phone, password):
-        self.open("/login")
+    def login(self, phone, password, name="login"):
+        self.open("/login", "login-form")
+        self.find("form#login-form", "the login form")
         self.fill("#login-form", {"phone": phone, "password": password})
-        self.submit("#login-form")
+        self.submit("#login-form", name)
+
+    def fresh(self):
+        """A new visitor: no session, no language cookie."""
+        self.driver.delete_all_cookies()
+
+    def quit(self):
+        self.driver.quit()
 
 
-def check(condition, message):
-    if not condition:
-        raise AssertionError(message)
+# -- tests (run in this order; each starts as a new visitor) ---------------------------------------
+
+def test_unit_search(b):
+    b.open("/units", "units")
+    check(b.lang() == "vi", f"pages are Vietnamese first, html lang is {b.lang()!r}")
+    b.find("form#unit-search input[name=q]", "the search box")
+    b.find("form#unit-search button[type=submit], form#unit-search input[type=submit]", "the search button")
+
+    firsts = {}
+    for query, expected in (("buon ma thuot", "Buôn Ma Thuột"),
+                            ("Buôn Ma Thuột", "Buôn Ma Thuột"),
+                            ("dak lak", "Đắk Lắk")):
+        b.open("/units", "units")
+        b.fill("#unit-search", {"q": query})
+        button = b.driver.find_element(
+            By.CSS_SELECTOR, "form#unit-search button[type=submit], form#unit-search input[type=submit]")
+        b.click_and_load(button, f"units-search-{query}")
+        results = b.all("li.unit-result")
+        check(results, f"search {query!r}: no li.unit-result")
+        link = results[0].find_element(By.TAG_NAME, "a")
+        check(expected in link.text, f"search {query!r}: the first result is {link.text!r}, not {expected!r}")
+        area = results[0].find_elements(By.CSS_SELECTOR, ".unit-area")
+        check(area and area[0].text.strip(), f"search {query!r}: the first result shows no area name")
+        firsts[query] = (link.text, link.get_attribute("href"))
+        print(f"  search {query!r}: {len(results)} results, first {link.text!r} ({area[0].text.strip()})")
+    check(firsts["buon ma thuot"] == firsts["Buôn Ma Thuột"],
+          f"with and without diacritics give different first results: {firsts}")
+
+    b.open("/units?q=" + quote("xyzxyz"), "units-search-nothing")
+    check(not b.all("li.unit-result"), "nonsense found units")
+    check(b.find(".empty-state", "the empty state").text.strip(), "the empty state says nothing")
+
+    b.open("/units?q=" + quote("buon ma thuot"), "units-search-by-url")
+    link = b.find("li.unit-result a", "the first result")
+    name = link.text.strip()
+    b.click_and_load(link, "unit-detail")
+    check(re.fullmatch(r"/units/[^/]+", b.path()), f"the result opened {b.path()}, not /units/<code>")
+    h1 = b.find("h1", "the unit page heading").text
+    check(name in h1, f"the unit page heading {h1!r} does not name {name!r}")
 
 
-def test_unit_search(t):
-    for query, expected in [("buon ma thuot", "Buôn Ma Thuột"), ("Buôn Ma Thuột", "Buôn Ma Thuột"), ("dak lak", "Đắk Lắk")]:
-        t.open("/units")
-        t.fill("#unit-search", {"q": query})
-        t.submit("#unit-search")
-        first = t.find("li.unit-result a")
-        check(expected in first.text, f"search {query!r}: first result is {first.text!r}")
-        t.shot("units-" + query.replace(" ", "-"))
-    t.open("/units?q=" + quote("buon ma thuot"))
-    first = t.find("li.unit-result a")
-    name = first.text
-    old = t.driver.find_element(By.TAG_NAME, "html")
-    first.click()
-    t.wait.until(EC.staleness_of(old))
-    check(name in t.find("h1").text, "the unit page is headed with the unit's name")
-    check("/units/CA24133" in t.driver.current_url, f"unit page url {t.driver.current_url}")
-    t.shot("unit-detail")
-    t.open("/units?q=xyzxyz")
-    check(t.find(".empty-state").is_displayed(), "an empty search says so")
-    check(not t.all("li.unit-result"), "no results for nonsense")
+def test_citizen_register_login(b):
+    b.open("/", "home-logged-out")
+    login_link = b.find("a[data-testid=login-link]", "the login link")
+    check(urlparse(login_link.get_attribute("href")).path == "/login", "the login link goes to /login")
+    register_link = b.find("a[data-testid=register-link]", "the register link")
+    check(urlparse(register_link.get_attribute("href")).path == "/register", "the register link goes to /register")
+    b.click_and_load(register_link, "register-form")
+    check(b.path() == "/register", f"the register link opened {b.path()}")
+    for field in ("phone", "displayName", "password", "passwordConfirm"):
+        b.find(f"form#register-form input[name={field}]", f"the {field} field")
 
-
-def test_register_login_logout(t):
-    suffix = str(int(time.time() * 1000))[-8:]
-    phone = f"09{suffix[:2]} {suffix[2:5]} {suffix[5:]}"
-    e164 = "+849" + suffix
-    t.open("/register")
-    t.fill("#register-form", {"phone": "12ab", "displayName": "", "password": "123", "passwordConfirm": "123"})
-    t.submit("#register-form")
+    # Bad input: an error per field, in Vietnamese, and the typed phone is kept.
+    b.fill("#register-form", {"phone": "12ab", "displayName": "", "password": "123", "passwordConfirm": "123"})
+    b.submit("#register-form", "register-errors", server_validation=True)
     for field in ("phone", "displayName", "password"):
-        error = t.find(f".field-error[data-field={field}]")
-        check(error.text.strip(), f"an error is shown for {field}")
-    check("Số điện thoại" in t.find(".field-error[data-field=phone]").text, "the phone error is in Vietnamese")
-    check(t.driver.find_element(By.CSS_SELECTOR, "#register-form [name=phone]").get_attribute("value") == "12ab",
-          "the typed phone is kept")
-    t.shot("register-errors")
+        text = b.find(f".field-error[data-field={field}]", f"the {field} error").text.strip()
+        check(is_vietnamese(text), f"the {field} error is not in Vietnamese: {text!r}")
+        print(f"  error {field}: {text}")
+    kept = b.driver.find_element(By.CSS_SELECTOR, "#register-form [name=phone]").get_attribute("value")
+    check(kept == "12ab", f"the typed phone was not kept: {kept!r}")
+    b.assert_logged_out("after a refused registration")
 
-    t.fill("#register-form", {"phone": phone, "displayName": "Nguyễn Thị Lan",
-                              "password": "mat-khau-an-toan-1", "passwordConfirm": "mat-khau-an-toan-1"})
-    t.submit("#register-form")
-    check(t.driver.current_url.rstrip("/") == t.base, f"registered and sent home, at {t.driver.current_url}")
-    check(t.find("[data-testid=account-name]").text == "Nguyễn Thị Lan", "the new citizen is logged in")
-    t.shot("registered-home")
+    # A unique number per run (097 is a mobile prefix), typed the way people write it.
+    digits = "097" + str(int(time.time() * 1000))[-7:]
+    spaced = f"{digits[:4]} {digits[4:7]} {digits[7:]}"
+    e164 = "+84" + digits[1:]
+    b.fill("#register-form", {"phone": spaced, "displayName": CITIZEN_NAME,
+                              "password": CITIZEN_PASSWORD, "passwordConfirm": CITIZEN_PASSWORD})
+    b.submit("#register-form", "registered-home")
+    check(b.path() == "/", f"after registering the page is {b.path()}, not /")
+    check(CITIZEN_NAME in b.account_name(), f"the header names {b.account_name()!r}")
+    print(f"  registered {spaced}")
 
-    t.logout()
-    t.open("/register")
-    t.fill("#register-form", {"phone": e164, "displayName": "Người khác",
+    b.logout()
+
+    # The same number in another spelling is the same number.
+    b.open("/register", "register-again")
+    b.fill("#register-form", {"phone": e164, "displayName": "Người khác",
                               "password": "mat-khau-khac-22", "passwordConfirm": "mat-khau-khac-22"})
-    t.submit("#register-form")
-    check("đã được đăng ký" in t.find(".field-error[data-field=phone]").text, "a number registers once, whatever the spelling")
+    b.submit("#register-form", "register-duplicate")
+    text = b.find(".field-error[data-field=phone]", "the duplicate-number error").text.strip()
+    check(is_vietnamese(text), f"the duplicate-number error is not in Vietnamese: {text!r}")
+    b.assert_logged_out("after a refused duplicate")
 
-    t.login(phone, "sai-mat-khau")
-    check("không đúng" in t.find(".form-error").text, "a wrong password is refused with a message")
-    check(t.all("[data-testid=login-link]"), "still logged out")
-    t.shot("login-wrong")
-    t.login(e164, "mat-khau-an-toan-1")
-    check(t.find("[data-testid=account-name]").text == "Nguyễn Thị Lan", "logged in with the +84 spelling")
+    b.login(spaced, WRONG_PASSWORD, "login-wrong-password")
+    check(b.find(".form-error", "the login error").text.strip(), "the login error is empty")
+    b.assert_logged_out("after a wrong password")
 
-    t.open("/console")
-    check(t.find("[data-testid=forbidden]").is_displayed(), "a citizen is refused the console")
-    t.shot("console-forbidden")
-    t.logout()
+    b.login(e164, CITIZEN_PASSWORD, "login-e164")
+    check(CITIZEN_NAME in b.account_name(), f"logged in as +84…, the header names {b.account_name()!r}")
 
+    b.open("/console", "console-citizen")
+    check(b.find("[data-testid=forbidden]", "the forbidden page").text.strip(), "the forbidden page is empty")
+    check(not b.all("[data-testid=console-home]"), "a citizen sees the console")
 
-def test_officer_console(t):
-    t.open("/console")
-    check("/login" in t.driver.current_url, "a visitor is sent to log in")
-    t.fill("#login-form", {"phone": "0901 000 001", "password": DEMO_PASSWORD})
-    t.submit("#login-form")
-    home = t.find("[data-testid=console-home]")
-    check("Công an tỉnh Đắk Lắk" in home.text, "the province admin sees their unit")
-    t.shot("console-home")
-    t.logout()
+    b.logout()
 
 
-def test_language(t):
-    t.open("/units")
-    check(t.find("html").get_attribute("lang") == "vi", "Vietnamese first")
-    old = t.driver.find_element(By.TAG_NAME, "html")
-    t.find("a[data-testid=lang-en]").click()
-    t.wait.until(EC.staleness_of(old))
-    check(t.find("html").get_attribute("lang") == "en", "switched to English")
-    check("Police unit directory" in t.find("h1").text, "the page is in English")
-    t.shot("english")
-    old = t.driver.find_element(By.TAG_NAME, "html")
-    t.find("a[data-testid=lang-vi]").click()
-    t.wait.until(EC.staleness_of(old))
-    check(t.find("html").get_attribute("lang") == "vi", "back to Vietnamese")
+def test_officer_console(b):
+    b.open("/console", "console-logged-out")
+    check(b.path() == "/login", f"a visitor to /console is at {b.path()}, not /login")
+    b.find("form#login-form", "the login form")
+    b.assert_logged_out("a visitor")
+
+    b.login(ADMIN_PHONE, DEMO_PASSWORD, "login-admin")
+    check(b.account_name(), "the admin's header names nobody")
+    b.open("/console", "console-home")
+    home = b.find("[data-testid=console-home]", "the console home").text
+    check("Công an tỉnh Đắk Lắk" in home, f"the console home does not show the province unit: {home[:200]!r}")
+    check(not b.all("[data-testid=forbidden]"), "the province admin is refused")
+    b.logout()
+
+
+def test_language_switch(b):
+    b.open("/units", "units-vi")
+    check(b.lang() == "vi", f"html lang is {b.lang()!r} before switching")
+    heading_vi = b.find("h1").text.strip()
+
+    b.click_and_load(b.find("a[data-testid=lang-en]", "the English link"), "english")
+    check(b.lang() == "en", f"html lang is {b.lang()!r} after choosing English")
+    b.open("/units", "units-en")
+    check(b.lang() == "en", "English is not kept on the next page")
+    heading_en = b.find("h1").text.strip()
+    check(heading_en != heading_vi, f"the heading stays {heading_vi!r} in English")
+    print(f"  heading: {heading_vi!r} / {heading_en!r}")
+    b.open("/login", "login-en")
+    check(b.lang() == "en", "English is not kept on /login")
+
+    b.click_and_load(b.find("a[data-testid=lang-vi]", "the Vietnamese link"), "vietnamese")
+    check(b.lang() == "vi", f"html lang is {b.lang()!r} after choosing Vietnamese")
+    b.open("/units", "units-vi-again")
+    check(b.find("h1").text.strip() == heading_vi, "the Vietnamese heading did not come back")
+
+
+TESTS = (test_unit_search, test_citizen_register_login, test_officer_console, test_language_switch)
 
 
 def main():
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--out", default="scripts/out")
+    parser.add_argument("-k", dest="only", help="run only the tests whose name contains this")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    lane = Lane(args.base_url, args.out)
+
+    tests = [t for t in TESTS if not args.only or args.only in t.__name__]
     passed = failed = 0
     try:
-        for test in (test_unit_search, test_register_login_logout, test_officer_console, test_language):
+        browser = Browser(args.base_url, args.out)
+    except Exception:
+        traceback.print_exc()
+        print("FAIL could not start Chromium")
+        print(f"0 passed, {len(tests)} failed")
+        return 1
+    try:
+        for test in tests:
+            started = time.monotonic()
+            print(f"---- {test.__name__}", flush=True)
             try:
-                test(lane)
-                passed += 1
-                print(f"ok   {test.__name__}")
-            except Exception:
+                browser.fresh()
+                test(browser)
+            except Exception as error:
                 failed += 1
-                print(f"FAIL {test.__name__}")
-                traceback.print_exc()
-                lane.shot("failure-" + test.__name__)
-                with open(os.path.join(args.out, f"failure-{test.__name__}.html"), "w") as f:
-                    f.write(lane.driver.page_source)
+                print(f"FAIL {test.__name__}: {error}")
+                if not isinstance(error, CheckFailed):
+                    traceback.print_exc()
+                base = os.path.join(args.out, f"web-failure-{test.__name__}")
+                try:
+                    print(f"     at {browser.driver.current_url}; see {base}.png and {base}.html")
+                    browser.driver.save_screenshot(base + ".png")
+                    with open(base + ".html", "w", encoding="utf-8") as f:
+                        f.write(browser.driver.page_source)
+                except Exception as e:  # the browser itself may be gone
+                    print(f"     (no screenshot: {e})")
+            else:
+                passed += 1
+                print(f"ok   {test.__name__} ({time.monotonic() - started:.1f} s)")
+            sys.stdout.flush()
     finally:
-        lane.driver.quit()
+        browser.quit()
+    print(f"{browser.shots} screenshots in {args.out}")
     print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -149,3 +149,23 @@ struct CommandFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+/// `create-province-units`: the province police, its departments and a police unit for every
+/// commune of a province, from the imported administrative list.
+struct CreateProvinceUnitsCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "area", help: "Mã tỉnh / province code, e.g. 66 (Đắk Lắk)")
+        var area: String?
+        init() {}
+    }
+
+    var help: String { "Tạo đơn vị công an của một tỉnh / Create the police units of a province." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let area = signature.area else { throw CommandFailure("Thiếu / missing: --area") }
+        let created = try await context.application.db.transaction { db in
+            try await ProvincePolice.create(provinceAreaCode: area, validFrom: Date(), on: db)
+        }
+        context.console.info("Đã tạo / created \(created.unitIDs.count) đơn vị / units (\(created.communeUnits.count) công an xã, phường / commune police)")
+    }
+}
