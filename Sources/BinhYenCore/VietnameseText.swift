@@ -18,24 +18,43 @@ public enum VietnameseText {
     /// Apostrophes inside ethnic-minority names ("Ea H'Leo", "M’Drắk") vanish, so "hleo" matches.
     private static let apostrophes: Set<Unicode.Scalar> = ["'", "\u{2018}", "\u{2019}", "\u{02BC}", "`", "\u{00B4}"]
 
+    /// Base letter of every precomposed Latin letter (ế → e, Ư → U…), worked out once from the
+    /// Unicode decompositions. Folding then walks the scalars once instead of normalising the whole
+    /// string, which is what makes ranking hundreds of names per request cheap.
+    private static let baseLetters: [UInt32: Unicode.Scalar] = {
+        var table: [UInt32: Unicode.Scalar] = [:]
+        for range in [0x00C0...0x024F, 0x1E00...0x1EFF] {
+            for value in range {
+                guard let scalar = Unicode.Scalar(UInt32(value)),
+                      let base = String(scalar).decomposedStringWithCanonicalMapping.unicodeScalars.first,
+                      base != scalar
+                else { continue }
+                table[scalar.value] = base
+            }
+        }
+        return table
+    }()
+
     /// The accent-insensitive search key: no tones or vowel marks, đ→d, lower case, apostrophes
     /// removed, every other non-alphanumeric a single space. Works on NFC, NFD and mixed input.
     public static func fold(_ s: String) -> String {
         var out = String.UnicodeScalarView()
         var pendingSpace = false
-        for scalar in s.decomposedStringWithCanonicalMapping.unicodeScalars {
-            if scalar.properties.generalCategory == .nonspacingMark || scalar.properties.generalCategory == .spacingMark
-                || scalar.properties.generalCategory == .enclosingMark || apostrophes.contains(scalar) {
+        for scalar in s.unicodeScalars {
+            let category = scalar.properties.generalCategory
+            if category == .nonspacingMark || category == .spacingMark || category == .enclosingMark || apostrophes.contains(scalar) {
                 continue
             }
-            let mapped: Unicode.Scalar = switch scalar {
-            case "đ", "Đ", "\u{00D0}": "d"
-            default: scalar
-            }
+            var mapped = baseLetters[scalar.value] ?? scalar
+            if mapped == "đ" || mapped == "Đ" || mapped == "\u{00D0}" { mapped = "d" }
             if mapped.properties.isAlphabetic || mapped.properties.numericType != nil {
                 if pendingSpace && !out.isEmpty { out.append(" ") }
                 pendingSpace = false
-                out.append(contentsOf: String(mapped).lowercased().unicodeScalars)
+                if mapped.isASCII {
+                    out.append(Unicode.Scalar(UInt8(ascii: mapped).lowercasedASCII))
+                } else {
+                    out.append(contentsOf: mapped.properties.lowercaseMapping.unicodeScalars)
+                }
             } else {
                 pendingSpace = true
             }
@@ -69,4 +88,10 @@ public enum VietnameseText {
         }
         return cleaned
     }
+}
+
+private extension UInt8 {
+    init(ascii scalar: Unicode.Scalar) { self = UInt8(truncatingIfNeeded: scalar.value) }
+
+    var lowercasedASCII: UInt8 { (65...90).contains(self) ? self + 32 : self }
 }

@@ -11,6 +11,10 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             if status == .internalServerError {
                 request.logger.report(error: error)
             }
+            // While the app shuts down its views are gone; answer plainly instead of rendering.
+            if request.application.didShutdown {
+                return Response(status: .serviceUnavailable, body: .init(string: "Hệ thống đang dừng / shutting down"))
+            }
             if request.url.path.hasPrefix("/api/") {
                 return try APIError.response(status: status, code: Self.code(for: status, error: error), request: request)
             }

@@ -1,8 +1,9 @@
 import BinhYenCore
 import Fluent
 import Foundation
+import SQLKit
 
-/// What screens and the API show of a unit. Built from models, never the models themselves.
+/// What screens and the API show of a unit. Built from one joined row, never from the models.
 struct UnitSummary: Sendable, Equatable {
     var id: UUID
     var code: String
@@ -17,22 +18,6 @@ struct UnitSummary: Sendable, Equatable {
     var parentCode: String?
     var parentName: String?
     var hotline: String?
-
-    init(_ unit: Unit, parent: Unit?) throws {
-        id = try unit.requireID()
-        code = unit.code
-        name = unit.name
-        kind = unit.kind
-        levelCode = unit.level.code
-        levelNameVI = unit.level.nameVI
-        levelNameEN = unit.level.nameEN
-        areaCode = unit.area?.code
-        areaName = unit.area?.name
-        areaType = unit.area?.type
-        parentCode = parent?.code
-        parentName = parent?.name
-        hotline = unit.hotline
-    }
 }
 
 /// Queries over units that the web pages, the API and the tests share.
@@ -43,45 +28,41 @@ enum UnitDirectory {
 
     /// Accent-insensitive search over current units; best match first.
     static func search(_ query: String, limit: Int, on db: any Database) async throws -> [UnitSummary] {
+        let prepared = UnitSearch.Query(query)
         let tokens = Array(VietnameseText.tokens(query).prefix(8))
         guard !tokens.isEmpty else { return [] }
-        var builder = Unit.query(on: db).filter(\.$validTo == nil)
-        for token in tokens {
-            builder = builder.filter(\.$searchText ~~ token)
+        // Tokens are folded to letters and digits, so they carry no LIKE wildcards.
+        let conditions: [any SQLExpression] = [SQLRaw("u.valid_to IS NULL")] + tokens.map { token in
+            SQLQueryString("u.search_text LIKE \(bind: "%" + token + "%")")
         }
-        let candidates = try await builder.with(\.$level).with(\.$area).limit(candidateLimit).all()
-        let ranked = candidates
-            .compactMap { unit in UnitSearch.score(query: query, name: unit.name, searchText: unit.searchText).map { (unit, $0) } }
-            .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : vietnameseOrder($0.0, $1.0) }
+        let candidates = try await rows(where: SQLList(conditions, separator: SQLRaw(" AND ")), limit: candidateLimit, on: db)
+        return candidates
+            .compactMap { row in
+                UnitSearch.score(prepared, name: row.summary.name, searchText: row.searchText)
+                    .map { (summary: row.summary, score: $0, key: VietnameseText.fold(row.summary.name)) }
+            }
+            .sorted { $0.score != $1.score ? $0.score > $1.score : ($0.key, $0.summary.name) < ($1.key, $1.summary.name) }
             .prefix(limit)
-            .map(\.0)
-        return try await summaries(Array(ranked), on: db)
+            .map(\.summary)
     }
 
-    /// Units with no parent (the province police), by name.
+    /// Units with no parent (the province police), in Vietnamese order.
     static func roots(limit: Int, on db: any Database) async throws -> [UnitSummary] {
-        let units = try await Unit.query(on: db)
-            .filter(\.$parent.$id == nil).filter(\.$validTo == nil)
-            .with(\.$level).with(\.$area)
-            .all()
-        return try await summaries(Array(units.sorted(by: vietnameseOrder).prefix(limit)), on: db)
+        let units = try await rows(where: SQLRaw("u.parent_id IS NULL AND u.valid_to IS NULL"), on: db).map(\.summary)
+        return Array(inVietnameseOrder(units, name: \.name).prefix(limit))
     }
 
     static func find(code: String, on db: any Database) async throws -> Unit? {
-        try await Unit.query(on: db).filter(\.$code == code).with(\.$level).with(\.$area).first()
+        try await Unit.query(on: db).filter(\.$code == code).first()
     }
 
     static func summary(code: String, on db: any Database) async throws -> UnitSummary? {
-        guard let unit = try await find(code: code, on: db) else { return nil }
-        return try await summaries([unit], on: db).first
+        try await rows(where: SQLQueryString("u.code = \(bind: code)"), on: db).first?.summary
     }
 
     static func children(of id: UUID, on db: any Database) async throws -> [UnitSummary] {
-        let units = try await Unit.query(on: db)
-            .filter(\.$parent.$id == id).filter(\.$validTo == nil)
-            .with(\.$level).with(\.$area)
-            .all()
-        return try await summaries(units.sorted(by: vietnameseOrder), on: db)
+        let units = try await rows(where: SQLQueryString("u.parent_id = \(bind: id) AND u.valid_to IS NULL"), on: db).map(\.summary)
+        return inVietnameseOrder(units, name: \.name)
     }
 
     /// The subtree in tree order (each unit followed by its children), with depths.
@@ -89,38 +70,66 @@ enum UnitDirectory {
         let rootID = try root.requireID()
         let members = try await UnitTree.subtree(of: rootID, maxDepth: maxDepth, on: db)
         let depthByID = Dictionary(uniqueKeysWithValues: members.map { ($0.id, $0.depth) })
-        var units: [Unit] = []
-        for chunk in stride(from: 0, to: members.count, by: 500).map({ Array(members[$0..<min($0 + 500, members.count)]) }) {
-            units += try await Unit.query(on: db).filter(\.$id ~~ chunk.map(\.id)).with(\.$level).with(\.$area).all()
-        }
-        let summariesByID = Dictionary(uniqueKeysWithValues: try await summaries(units, on: db).map { ($0.id, $0) })
+        let depthLimit = maxDepth ?? Int(Int32.max)
+        let summaries = try await rows(where: SQLQueryString("""
+            u.id IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id = \(bind: rootID) AND depth <= \(bind: depthLimit))
+            """), on: db).map(\.summary)
         var childrenByParent: [String: [UnitSummary]] = [:]
-        for summary in summariesByID.values {
+        for summary in summaries {
             childrenByParent[summary.parentCode ?? "", default: []].append(summary)
         }
         var ordered: [(UnitSummary, Int)] = []
         func visit(_ summary: UnitSummary) {
             ordered.append((summary, depthByID[summary.id] ?? 0))
-            for child in (childrenByParent[summary.code] ?? []).sorted(by: { vietnameseOrder($0.name, $1.name) }) { visit(child) }
+            for child in inVietnameseOrder(childrenByParent[summary.code] ?? [], name: \.name) { visit(child) }
         }
-        if let rootSummary = summariesByID[rootID] { visit(rootSummary) }
+        if let rootSummary = summaries.first(where: { $0.id == rootID }) { visit(rootSummary) }
         return ordered
     }
 
     /// Alphabetical the way a Vietnamese reader expects (Đắk Lắk among the D's), and the same on
-    /// every database engine whatever its collation.
-    static func vietnameseOrder(_ a: String, _ b: String) -> Bool {
-        let (fa, fb) = (VietnameseText.fold(a), VietnameseText.fold(b))
-        return fa != fb ? fa < fb : a < b
+    /// every database engine whatever its collation. Each name is folded once.
+    static func inVietnameseOrder<T>(_ items: [T], name: (T) -> String) -> [T] {
+        items.map { (item: $0, key: VietnameseText.fold(name($0)), name: name($0)) }
+            .sorted { ($0.key, $0.name) < ($1.key, $1.name) }
+            .map(\.item)
     }
 
-    static func vietnameseOrder(_ a: Unit, _ b: Unit) -> Bool { vietnameseOrder(a.name, b.name) }
+    private struct Row {
+        var summary: UnitSummary
+        var searchText: String
+    }
 
-    /// Attaches each unit's parent (code and name) with one query for the whole list.
-    private static func summaries(_ units: [Unit], on db: any Database) async throws -> [UnitSummary] {
-        let parentIDs = Set(units.compactMap { $0.$parent.id })
-        let parents = parentIDs.isEmpty ? [] : try await Unit.query(on: db).filter(\.$id ~~ Array(parentIDs)).all()
-        let parentByID = Dictionary(uniqueKeysWithValues: parents.compactMap { p in p.id.map { ($0, p) } })
-        return try units.map { unit in try UnitSummary(unit, parent: unit.$parent.id.flatMap { parentByID[$0] }) }
+    /// Units with their level, area and parent in one query.
+    private static func rows(where condition: any SQLExpression, limit: Int? = nil, on db: any Database) async throws -> [Row] {
+        let sql = try db.requireSQL()
+        let limitClause: any SQLExpression = limit.map { SQLQueryString(" LIMIT \(literal: $0)") } ?? SQLRaw("")
+        return try await sql.raw("""
+            SELECT u.id AS id, u.code AS code, u.name AS name, u.search_text AS search_text, u.kind AS kind,
+                   u.hotline AS hotline, l.code AS level_code, l.name_vi AS level_name_vi, l.name_en AS level_name_en,
+                   a.code AS area_code, a.name AS area_name, a.type AS area_type, p.code AS parent_code, p.name AS parent_name
+            FROM units u
+            JOIN unit_levels l ON l.id = u.level_id
+            LEFT JOIN admin_areas a ON a.id = u.area_id
+            LEFT JOIN units p ON p.id = u.parent_id
+            WHERE \(condition)\(limitClause)
+            """).all().map { row in
+            Row(
+                summary: UnitSummary(
+                    id: try row.decode(column: "id", as: UUID.self),
+                    code: try row.decode(column: "code", as: String.self),
+                    name: try row.decode(column: "name", as: String.self),
+                    kind: Unit.Kind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .territorial,
+                    levelCode: try row.decode(column: "level_code", as: String.self),
+                    levelNameVI: try row.decode(column: "level_name_vi", as: String.self),
+                    levelNameEN: try row.decode(column: "level_name_en", as: String.self),
+                    areaCode: try row.decode(column: "area_code", as: String?.self),
+                    areaName: try row.decode(column: "area_name", as: String?.self),
+                    areaType: try row.decode(column: "area_type", as: String?.self),
+                    parentCode: try row.decode(column: "parent_code", as: String?.self),
+                    parentName: try row.decode(column: "parent_name", as: String?.self),
+                    hotline: try row.decode(column: "hotline", as: String?.self)),
+                searchText: try row.decode(column: "search_text", as: String.self))
+        }
     }
 }
