@@ -36,7 +36,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware = .init()
     app.middleware.use(RequestMetricsMiddleware(registry: app.metricsRegistry))
     app.middleware.use(ErrorPageMiddleware())
-    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+    app.middleware.use(StaticFilesMiddleware(publicDirectory: app.directory.publicDirectory))
 
     try routes(app)
 

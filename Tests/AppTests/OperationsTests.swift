@@ -79,6 +79,20 @@ struct OperationsTests {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
+    @Test("Assets are served from Public/; other paths never look there")
+    func assets() async throws {
+        try await withTestApp { app in
+            try await app.testing().test(.GET, "/css/site.css") { res async in
+                #expect(res.status == .ok)
+                #expect(res.body.string.contains("--red:"))
+            }
+            try await app.testing().test(.GET, "/site.css") { res async in
+                #expect(res.status == .notFound)
+                #expect(res.body.string.contains(#"data-testid="not-found""#), "the 404 page is the product's own")
+            }
+        }
+    }
+
     @Test("The test lane runs on the engine it names")
     func engine() async throws {
         try await withTestApp { app in
