@@ -16,13 +16,13 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                 return Response(status: .serviceUnavailable, body: .init(string: "Hệ thống đang dừng / shutting down"))
             }
             if request.url.path.hasPrefix("/api/") {
-                return try APIError.response(status: status, code: Self.code(for: status, error: error), request: request)
+                return try APIError.response(status: status, code: Self.code(for: status), request: request)
             }
             return try await page(for: status, reason: (error as? any AbortError)?.reason, request: request)
         }
     }
 
-    static func code(for status: HTTPStatus, error: any Error) -> String {
+    static func code(for status: HTTPStatus) -> String {
         switch status {
         case .notFound: "not_found"
         case .unauthorized: "unauthorized"

@@ -72,7 +72,6 @@ enum Language: String, CaseIterable, Sendable {
         "errorTitle": "Đã xảy ra lỗi",
         "errorLead": "Hệ thống gặp sự cố. Vui lòng thử lại sau ít phút.",
         "backHome": "Về trang chủ",
-        "langSwitch": "English",
     ]
 
     private static let english: [String: String] = [
@@ -133,7 +132,6 @@ enum Language: String, CaseIterable, Sendable {
         "errorTitle": "Something went wrong",
         "errorLead": "The system had a problem. Please try again in a few minutes.",
         "backHome": "Back to the home page",
-        "langSwitch": "Tiếng Việt",
     ]
 }
 

@@ -8,7 +8,6 @@ struct PageMeta: Encodable {
     }
 
     var lang: String
-    var otherLang: String
     var t: [String: String]
     var title: String
     var csrf: String
@@ -24,7 +23,6 @@ extension Request {
         let account = auth.get(CurrentAccount.self)
         return PageMeta(
             lang: language.rawValue,
-            otherLang: language == .vi ? "en" : "vi",
             t: texts,
             title: texts[titleKey] ?? titleKey,
             csrf: hasSession ? csrfToken() : "",
