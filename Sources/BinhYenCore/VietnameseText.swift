@@ -9,8 +9,14 @@ public enum VietnameseText {
 
     /// User text ready to store: NFC, no control characters, single spaces, trimmed.
     public static func clean(_ s: String) -> String {
-        let scalars = nfc(s).unicodeScalars.map { scalar -> Character in
-            scalar.properties.generalCategory == .control || scalar.properties.isWhitespace ? " " : Character(scalar)
+        // Invisible format characters (zero-width spaces, bidi overrides, BOM) are dropped: they
+        // hide text from people reading it and split words for search.
+        let scalars = nfc(s).unicodeScalars.compactMap { scalar -> Character? in
+            switch scalar.properties.generalCategory {
+            case .format: nil
+            case .control: " "
+            default: scalar.properties.isWhitespace ? " " : Character(scalar)
+            }
         }
         return String(scalars).split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
     }
@@ -46,7 +52,7 @@ public enum VietnameseText {
                 continue
             }
             var mapped = baseLetters[scalar.value] ?? scalar
-            if mapped == "đ" || mapped == "Đ" || mapped == "\u{00D0}" { mapped = "d" }
+            if mapped == "đ" || mapped == "Đ" || mapped == "\u{00D0}" || mapped == "\u{00F0}" { mapped = "d" }
             if mapped.properties.isAlphabetic || mapped.properties.numericType != nil {
                 if pendingSpace && !out.isEmpty { out.append(" ") }
                 pendingSpace = false

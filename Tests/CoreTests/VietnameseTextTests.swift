@@ -41,6 +41,13 @@ struct VietnameseTextTests {
         #expect(VietnameseText.nfc("e\u{302}\u{301}").unicodeScalars.count == 1)
     }
 
+    @Test("clean() drops invisible format characters that would hide or split words")
+    func cleanDropsFormatCharacters() {
+        #expect(VietnameseText.clean("Buôn\u{200B}Hồ") == "BuônHồ")
+        #expect(VietnameseText.clean("\u{FEFF}Lan \u{202E}abc") == "Lan abc")
+        #expect(VietnameseText.fold("ðắk") == "dak")
+    }
+
     @Test("Unit-type prefixes come off, numbered wards stay whole", arguments: [
         ("Phường Buôn Ma Thuột", "Buôn Ma Thuột"), ("Xã Ea H'Leo", "Ea H'Leo"), ("Tỉnh Đắk Lắk", "Đắk Lắk"),
         ("Thành phố Hà Nội", "Hà Nội"), ("Đặc khu Phú Quốc", "Phú Quốc"), ("Thị trấn Ea Drăng", "Ea Drăng"),
