@@ -22,6 +22,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     }
 
     app.registerMigrations()
+    app.tipVault = TipVault(masterKey: try TipVault.masterKey(config: config, logger: app.logger))
+    app.writeGate = WriteGate()
     app.decoyPasswordHash = try await app.binhyenPasswords.hash([UInt8].random(count: 16).base64String())
 
     app.sessions.use(.fluent)

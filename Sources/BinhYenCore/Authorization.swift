@@ -56,7 +56,8 @@ public enum Policy {
             return [.openConsole, .readTips, .handleTips, .dispatchRapidResponse, .answerQuestions,
                     .publishPosts, .manageGroups, .readStatistics]
         case .cyberPatrol:
-            return [.openConsole, .verifyScamIndicators, .publishPosts]
+            // Fraud and harmful-content tips are routed to the cyber unit, so its patrol works them.
+            return [.openConsole, .readTips, .handleTips, .verifyScamIndicators, .publishPosts]
         case .unitAdmin:
             return [.openConsole, .readStatistics, .manageOfficers, .editUnit]
         case .provinceAdmin:

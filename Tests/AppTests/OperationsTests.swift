@@ -57,7 +57,7 @@ struct OperationsTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("binhyen-guard-\(UUID().uuidString)").path
         do {
             try await configure(app, config: AppConfig(storage: .sqlite(path: folder + "/fresh.sqlite"), dataDirectory: folder, bcryptCost: 4))
-            #expect(try await MigrationCheck.pending(app).count == 9)
+            #expect(try await MigrationCheck.pending(app).count == 15)
             let command = GuardedServeCommand(inner: await app.servers.asyncCommand)
             var context = CommandContext(console: Terminal(), input: CommandInput(arguments: ["binhyen", "serve"]))
             context.application = app
@@ -114,8 +114,20 @@ struct OperationsTests {
         }
         let defaults = try AppConfig.fromEnvironment([:])
         #expect(defaults.storage == .sqlite(path: "data/binhyen.sqlite"))
-        let postgres = try AppConfig.fromEnvironment(["DATABASE_URL": "postgres://u:p@127.0.0.1:5432/binhyen", "BINHYEN_DATA_DIR": "/srv/by"])
+        #expect(defaults.tipKey == nil, "SQLite installs may generate their key under the data directory")
+        let key = Data(repeating: 7, count: 32).base64EncodedString()
+        let postgres = try AppConfig.fromEnvironment(["DATABASE_URL": "postgres://u:p@127.0.0.1:5432/binhyen", "BINHYEN_DATA_DIR": "/srv/by", "BINHYEN_TIP_KEY": key])
         #expect(postgres.storage == .postgres(url: "postgres://u:p@127.0.0.1:5432/binhyen"))
         #expect(postgres.dataDirectory == "/srv/by")
+        #expect(postgres.tipKey == Data(repeating: 7, count: 32))
+        // Several nodes share PostgreSQL, so none may invent its own tip key; a short key is refused.
+        for env in [["DATABASE_URL": "postgres://u:p@127.0.0.1:5432/binhyen"], ["BINHYEN_TIP_KEY": "c2hvcnQ="]] {
+            do {
+                _ = try AppConfig.fromEnvironment(env)
+                Issue.record("accepted \(env)")
+            } catch {
+                #expect(error.problems.count == 1 && error.problems[0].hasPrefix("BINHYEN_TIP_KEY"))
+            }
+        }
     }
 }

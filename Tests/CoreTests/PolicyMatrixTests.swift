@@ -35,7 +35,7 @@ struct PolicyMatrixTests {
         .citizen:       "",
         .officer:       "o rt ht q p g",
         .commander:     "o rt ht d q p g st",
-        .cyberPatrol:   "o s p",
+        .cyberPatrol:   "o rt ht s p",
         .unitAdmin:     "o st mo eu",
         .provinceAdmin: "o rt st mo eu ru vp lc p",
     ]
@@ -69,7 +69,7 @@ struct PolicyMatrixTests {
         #expect(!Policy.allows([], .readTips, onUnitWithAncestry: ["A", "P"]))
         let grants = [Grant(role: .officer, unitID: "A"), Grant(role: .cyberPatrol, unitID: "B")]
         #expect(Policy.allows(grants, .handleTips, onUnitWithAncestry: Self.ancestry["A1"]!))
-        #expect(!Policy.allows(grants, .handleTips, onUnitWithAncestry: Self.ancestry["B"]!))
+        #expect(!Policy.allows(grants, .answerQuestions, onUnitWithAncestry: Self.ancestry["B"]!))
         #expect(Policy.allows(grants, .verifyScamIndicators, onUnitWithAncestry: Self.ancestry["B"]!))
         #expect(!Policy.allows(grants, .verifyScamIndicators, onUnitWithAncestry: Self.ancestry["A"]!))
         #expect(Policy.allowsSomewhere(grants, .verifyScamIndicators))

@@ -15,15 +15,19 @@ public struct AppConfig: Sendable {
     /// Send the session cookie only over HTTPS (set behind a TLS-terminating proxy).
     public var secureCookies: Bool
     public var logFormat: LogFormat
+    /// Master key (32 bytes) for tip encryption and receipt hashing; generated under the data
+    /// directory when absent and storage is SQLite.
+    public var tipKey: Data?
 
     public enum LogFormat: String, Sendable { case text, json }
 
-    public init(storage: Storage, dataDirectory: String, bcryptCost: Int = 12, secureCookies: Bool = false, logFormat: LogFormat = .text) {
+    public init(storage: Storage, dataDirectory: String, bcryptCost: Int = 12, secureCookies: Bool = false, logFormat: LogFormat = .text, tipKey: Data? = nil) {
         self.storage = storage
         self.dataDirectory = dataDirectory
         self.bcryptCost = bcryptCost
         self.secureCookies = secureCookies
         self.logFormat = logFormat
+        self.tipKey = tipKey
     }
 
     /// Reads the configuration; every problem is reported at once, so one restart fixes them all.
@@ -63,8 +67,18 @@ public struct AppConfig: Sendable {
             }
         }
 
+        var tipKey: Data?
+        if let raw = env["BINHYEN_TIP_KEY"], !raw.isEmpty {
+            if let key = Data(base64Encoded: raw), key.count == 32 { tipKey = key } else {
+                problems.append("BINHYEN_TIP_KEY: must be 32 random bytes in base64 (openssl rand -base64 32)")
+            }
+        } else if case .postgres = storage {
+            // Every node must seal and open tips with the same key, so none may invent its own.
+            problems.append("BINHYEN_TIP_KEY: required with PostgreSQL (32 random bytes in base64: openssl rand -base64 32)")
+        }
+
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
-        return AppConfig(storage: storage, dataDirectory: dataDirectory, bcryptCost: bcryptCost, secureCookies: secureCookies, logFormat: logFormat)
+        return AppConfig(storage: storage, dataDirectory: dataDirectory, bcryptCost: bcryptCost, secureCookies: secureCookies, logFormat: logFormat, tipKey: tipKey)
     }
 }
 

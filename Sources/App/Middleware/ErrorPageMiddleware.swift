@@ -1,3 +1,4 @@
+import OpenAPIRuntime
 import Vapor
 
 /// Turns errors into a page in the visitor's language on the web, and into the API's error body
@@ -7,7 +8,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
-            let status = (error as? any AbortError)?.status ?? .internalServerError
+            let status = Self.status(of: error)
             if status == .internalServerError {
                 request.logger.report(error: error)
             }
@@ -16,10 +17,40 @@ struct ErrorPageMiddleware: AsyncMiddleware {
                 return Response(status: .serviceUnavailable, body: .init(string: "Hệ thống đang dừng / shutting down"))
             }
             if request.url.path.hasPrefix("/api/") {
+                if let decoding = Self.decodingError(in: error) {
+                    return try APIError.undecodable(decoding)
+                }
                 return try APIError.response(status: status, code: Self.code(for: status), request: request)
             }
             return try await page(for: status, reason: (error as? any AbortError)?.reason, request: request)
         }
+    }
+
+    /// The status an error stands for. A body the generated API code could not decode is the
+    /// client's mistake (400), not ours.
+    static func status(of error: any Error) -> HTTPStatus {
+        if let abort = error as? any AbortError { return abort.status }
+        if let server = error as? ServerError {
+            if decodingError(in: server) != nil { return .badRequest }
+            if let abort = server.underlyingError as? any AbortError { return abort.status }
+            if server.httpStatus.code != 500 { return HTTPStatus(statusCode: server.httpStatus.code) }
+        }
+        return .internalServerError
+    }
+
+    static func decodingError(in error: any Error) -> DecodingError? {
+        var current: any Error = error
+        for _ in 0..<4 {
+            if let decoding = current as? DecodingError { return decoding }
+            if let server = current as? ServerError { current = server.underlyingError; continue }
+            if let described = current as? any CustomStringConvertible, described.description.contains("DecodingError") {
+                // The runtime wraps it in an internal error whose type is not public.
+                let mirror = Mirror(reflecting: current)
+                if let inner = mirror.children.lazy.compactMap({ $0.value as? any Error }).first { current = inner; continue }
+            }
+            break
+        }
+        return nil
     }
 
     static func code(for status: HTTPStatus) -> String {
@@ -81,6 +112,48 @@ enum APIError {
         let body: [String: [String: String]] = ["error": ["code": code, "message": vi, "messageEn": en]]
         let response = Response(status: status)
         try response.content.encode(body, as: .json)
+        return response
+    }
+
+    struct Body: Encodable {
+        struct Detail: Encodable {
+            var code: String
+            var message: String
+            var messageEn: String
+            var fields: [Field]?
+        }
+        struct Field: Encodable {
+            var field: String
+            var code: String
+            var message: String
+            var messageEn: String
+        }
+        var error: Detail
+    }
+
+    /// Broken JSON, or a field of the wrong type or missing: say which field when we know it.
+    static func undecodable(_ error: DecodingError) throws -> Response {
+        var field: Body.Field?
+        switch error {
+        case .keyNotFound(let key, let context):
+            let name = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+            field = .init(field: name, code: "required", message: "Thiếu trường \(name).", messageEn: "The field \(name) is missing.")
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            let name = context.codingPath.map(\.stringValue).joined(separator: ".")
+            field = .init(field: name, code: "type", message: "Trường \(name) sai kiểu dữ liệu.", messageEn: "The field \(name) has the wrong type.")
+        case .dataCorrupted(let context) where !context.codingPath.isEmpty:
+            let name = context.codingPath.map(\.stringValue).joined(separator: ".")
+            field = .init(field: name, code: "format", message: "Trường \(name) sai định dạng.", messageEn: "The field \(name) is not in the right format.")
+        default:
+            field = nil
+        }
+        let detail: Body.Detail = if let field {
+            .init(code: "validation_failed", message: "Dữ liệu chưa hợp lệ: " + field.message, messageEn: "Invalid input: " + field.messageEn, fields: [field])
+        } else {
+            .init(code: "bad_json", message: "Nội dung gửi lên không phải JSON hợp lệ.", messageEn: "The request body is not valid JSON.")
+        }
+        let response = Response(status: .badRequest)
+        try response.content.encode(Body(error: detail), as: .json)
         return response
     }
 }

@@ -13,5 +13,11 @@ extension Application {
         migrations.add(CreateMemberships())
         migrations.add(CreateAPITokens())
         migrations.add(CreateLoginThrottles())
+        migrations.add(CreateTipCategories())
+        migrations.add(CreateTipRoutingRules())
+        migrations.add(CreateTips())
+        migrations.add(CreateTipUnits())
+        migrations.add(CreateTipMessages())
+        migrations.add(CreateAuditLog())
     }
 }

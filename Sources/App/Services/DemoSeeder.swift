@@ -61,7 +61,7 @@ enum DemoSeeder {
             Login(phone: "0901 000 002", name: "Trần Thị Mai", role: Role.commander.rawValue, unit: "CA24133"),
             Login(phone: "0901 000 003", name: "Lê Văn Nam", role: Role.officer.rawValue, unit: "CA24133"),
             Login(phone: "0901 000 004", name: "Phạm Minh Tuấn", role: Role.cyberPatrol.rawValue, unit: "CA66-PA05"),
-            Login(phone: "0901 000 005", name: "Hoàng Văn Đức", role: Role.commander.rawValue, unit: "CA66-PV01"),
+            Login(phone: "0901 000 005", name: "Hoàng Văn Đức", role: Role.commander.rawValue, unit: "CA66-PK02"),
             Login(phone: "0901 000 006", name: "Võ Thị Hạnh", role: Role.unitAdmin.rawValue, unit: "CA24133"),
             Login(phone: "0902 000 001", name: "Đặng Quốc Bảo", role: Role.provinceAdmin.rawValue, unit: "CA52"),
             Login(phone: "0988 000 001", name: "Y Niê Kdăm", role: "citizen", unit: ""),

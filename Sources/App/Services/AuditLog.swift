@@ -1,0 +1,119 @@
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Who did something, as the audit log records it. An anonymous citizen leaves no identifier.
+enum AuditActor: Sendable, Equatable {
+    case staff(UUID)
+    case citizen(UUID)
+    case anonymous
+    case system
+
+    var kind: String {
+        switch self {
+        case .staff: "staff"
+        case .citizen: "citizen"
+        case .anonymous: "anonymous"
+        case .system: "system"
+        }
+    }
+
+    var id: UUID? {
+        switch self {
+        case .staff(let id), .citizen(let id): id
+        case .anonymous, .system: nil
+        }
+    }
+}
+
+/// The append-only, hash-chained audit log: each entry's hash covers its fields and the previous
+/// entry's hash, so editing or removing any entry breaks the chain from there on.
+enum AuditLog {
+    static let genesis = String(repeating: "0", count: 64)
+
+    /// Appends one entry. Call inside a transaction held through `WriteGate`, so entries are
+    /// chained in order; on PostgreSQL an advisory lock also orders writers on other nodes.
+    static func append(_ actor: AuditActor, _ action: String, subject: String, detail: [String: String] = [:], at: Date, on db: any Database) async throws {
+        let sql = try db.requireSQL()
+        if sql.dialect.name == "postgresql" {
+            try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: 7_246_001))").run()
+        }
+        let head = try await sql.raw("SELECT seq, hash FROM audit_head WHERE id = 1").first()
+        let previousSeq = try head?.decode(column: "seq", as: Int64.self) ?? 0
+        let previousHash = try head?.decode(column: "hash", as: String.self) ?? genesis
+
+        let entry = AuditEntry()
+        entry.seq = previousSeq + 1
+        entry.atMilliseconds = Int64((at.timeIntervalSince1970 * 1000).rounded())
+        entry.actorKind = actor.kind
+        entry.actorID = actor.id
+        entry.action = action
+        entry.subject = subject
+        entry.detail = try canonical(detail)
+        entry.prevHash = previousHash
+        entry.hash = hash(entry)
+        try await entry.create(on: db)
+        if head == nil {
+            try await sql.raw("INSERT INTO audit_head (id, seq, hash) VALUES (1, \(bind: entry.seq), \(bind: entry.hash))").run()
+        } else {
+            try await sql.raw("UPDATE audit_head SET seq = \(bind: entry.seq), hash = \(bind: entry.hash) WHERE id = 1").run()
+        }
+    }
+
+    static func canonical(_ detail: [String: String]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(detail), as: UTF8.self)
+    }
+
+    static func hash(_ entry: AuditEntry) -> String {
+        let fields = [
+            entry.prevHash, String(entry.seq), String(entry.atMilliseconds), entry.actorKind,
+            entry.actorID?.uuidString ?? "", entry.action, entry.subject, entry.detail,
+        ]
+        // U+001F (unit separator) cannot occur in the fields, so no two entries hash the same text.
+        let text = fields.joined(separator: "\u{1F}")
+        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    struct Verification: Sendable {
+        var entries: Int
+        var problems: [String]
+        var isIntact: Bool { problems.isEmpty }
+    }
+
+    /// Walks the whole chain in order, in pages, and reports every break.
+    static func verify(on db: any Database, pageSize: Int = 5_000) async throws -> Verification {
+        var problems: [String] = []
+        var expectedSeq: Int64 = 1
+        var previousHash = genesis
+        var count = 0
+        while true {
+            let page = try await AuditEntry.query(on: db).filter(\.$seq >= expectedSeq).sort(\.$seq).limit(pageSize).all()
+            for entry in page {
+                count += 1
+                if entry.seq != expectedSeq {
+                    problems.append("entries \(expectedSeq)…\(entry.seq - 1) are missing")
+                    previousHash = entry.prevHash
+                }
+                if entry.prevHash != previousHash {
+                    problems.append("entry \(entry.seq): does not follow the entry before it")
+                }
+                if hash(entry) != entry.hash {
+                    problems.append("entry \(entry.seq): its contents were changed after it was written")
+                }
+                previousHash = entry.hash
+                expectedSeq = entry.seq + 1
+            }
+            if page.count < pageSize { break }
+        }
+        let head = try await db.requireSQL().raw("SELECT seq, hash FROM audit_head WHERE id = 1").first()
+        let headSeq = try head?.decode(column: "seq", as: Int64.self) ?? 0
+        let headHash = try head?.decode(column: "hash", as: String.self) ?? genesis
+        if headSeq != expectedSeq - 1 || headHash != previousHash {
+            problems.append("the log ends at entry \(expectedSeq - 1) but its head says \(headSeq): entries were removed or added at the end")
+        }
+        return Verification(entries: count, problems: problems)
+    }
+}

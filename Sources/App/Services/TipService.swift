@@ -1,0 +1,419 @@
+import BinhYenCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Everything that happens to a tip: intake, routing, follow-up by the citizen, and the officers'
+/// work. The web pages and the JSON API both call this; every read and change of a tip is written
+/// to the audit log in the same transaction.
+struct TipService: Sendable {
+    let db: any Database
+    let vault: TipVault
+    let gate: WriteGate
+    var deadlines: TipDeadlines = .standard
+
+    init(db: any Database, vault: TipVault, gate: WriteGate) {
+        self.db = db
+        self.vault = vault
+        self.gate = gate
+    }
+
+    enum Submitter: Sendable, Equatable {
+        case anonymous
+        case citizen(UUID)
+    }
+
+    struct Submitted: Sendable {
+        var tip: Tip
+        /// The 16 digits, for anonymous tips only: shown once, never stored.
+        var receipt: String?
+    }
+
+    /// A tip the caller may not see is reported exactly like one that does not exist.
+    struct NotFound: Error {}
+
+    // MARK: intake
+
+    func categories() async throws -> [TipCategory] {
+        try await TipCategory.query(on: db).filter(\.$retired == false).sort(\.$position).all()
+    }
+
+    func submit(_ draft: TipDraft, by submitter: Submitter, now: Date = Date()) async throws -> Submitted {
+        let categories = try await categories()
+        let (clean, issuesFound) = TipRules.validate(draft, knownCategories: Set(categories.map(\.code)), now: now)
+        var issues = issuesFound
+        var commune: AdminArea?
+        if !issues.contains(where: { $0.field == "commune" }) {
+            commune = try await AdminArea.query(on: db)
+                .filter(\.$scheme == .current).filter(\.$level == .commune).filter(\.$code == clean.communeCode).first()
+            if commune == nil {
+                issues.append(FieldIssue(field: "commune", code: "unknown", messageVI: "Không có xã, phường với mã này.", messageEN: "There is no commune or ward with this code."))
+            }
+        }
+        guard issues.isEmpty, let commune else { throw ValidationFailure(issues: issues) }
+
+        let urgent = clean.happeningNow || categories.first { $0.code == clean.categoryCode }?.urgent == true
+        let routes = try await route(commune: commune, categoryCode: clean.categoryCode, urgent: urgent)
+        guard let owner = routes.first else {
+            throw ValidationFailure(issues: [FieldIssue(field: "commune", code: "no_unit",
+                messageVI: "Chưa có đơn vị công an phụ trách địa bàn này. Vui lòng gọi 113.",
+                messageEN: "No police unit covers this area yet. Please call 113.")])
+        }
+
+        let tip = Tip()
+        let id = UUID()
+        tip.id = id
+        tip.reference = Self.newReference()
+        tip.$unit.id = owner.unitID
+        tip.$area.id = try commune.requireID()
+        tip.categoryCode = clean.categoryCode
+        tip.urgent = urgent
+        tip.status = .received
+        tip.valuable = false
+        tip.anonymous = submitter == .anonymous
+        tip.occurredAt = clean.occurredAt
+        tip.createdAt = now
+        tip.updatedAt = now
+        (tip.ackDueAt, tip.closeDueAt) = deadlines.due(urgent: urgent, from: now)
+        tip.sealed = try vault.seal(TipContent(description: clean.description, address: clean.address,
+                                               latitude: clean.latitude, longitude: clean.longitude), for: id)
+        var receipt: String?
+        let actor: AuditActor
+        switch submitter {
+        case .anonymous:
+            let digits = TipReceipt.generate()
+            receipt = digits
+            tip.receiptHash = vault.receiptHash(digits)
+            actor = .anonymous
+        case .citizen(let accountID):
+            tip.$citizen.id = accountID
+            actor = .citizen(accountID)
+        }
+
+        try await gate.transaction(on: db) { db in
+            try await tip.create(on: db)
+            for route in routes {
+                try await TipUnit(tipID: id, unitID: route.unitID, reason: route.reason, at: now).create(on: db)
+            }
+            try await AuditLog.append(actor, "tip.submit", subject: Self.subject(id), detail: [
+                "category": clean.categoryCode, "urgent": String(urgent), "units": routes.map(\.code).joined(separator: ","),
+            ], at: now, on: db)
+        }
+        return Submitted(tip: tip, receipt: receipt)
+    }
+
+    struct Route: Sendable {
+        var unitID: UUID
+        var code: String
+        var reason: TipUnit.Reason
+    }
+
+    /// The commune's police (or the nearest unit above the commune), then the province departments
+    /// the routing rules add. The first route owns the tip.
+    func route(commune: AdminArea, categoryCode: String, urgent: Bool) async throws -> [Route] {
+        var routes: [Route] = []
+        let live = Unit.query(on: db).filter(\.$validTo == nil).filter(\.$kind == .territorial)
+        if let unit = try await live.copy().filter(\.$area.$id == commune.requireID()).first() {
+            routes.append(Route(unitID: try unit.requireID(), code: unit.code, reason: .commune))
+        }
+        var provinceUnit: Unit?
+        if let provinceCode = commune.parentCode,
+           let province = try await AdminArea.query(on: db).filter(\.$scheme == .current).filter(\.$code == provinceCode).first() {
+            provinceUnit = try await live.copy().filter(\.$area.$id == province.requireID()).first()
+        }
+        guard let provinceUnit else { return routes }
+        if routes.isEmpty {
+            routes.append(Route(unitID: try provinceUnit.requireID(), code: provinceUnit.code, reason: .fallback))
+        }
+        let rules = try await TipRoutingRuleRecord.query(on: db).sort(\.$position).all().map(\.rule)
+        for department in TipRouting.departments(for: categoryCode, urgent: urgent, rules: rules) {
+            let code = provinceUnit.code + "-" + department
+            if let unit = try await Unit.query(on: db).filter(\.$code == code).filter(\.$validTo == nil).first(),
+               !routes.contains(where: { $0.code == code }) {
+                routes.append(Route(unitID: try unit.requireID(), code: code, reason: .rule))
+            }
+        }
+        return routes
+    }
+
+    // MARK: the citizen's side
+
+    /// The anonymous tip a receipt opens, or nil. The read is audited without any identifier.
+    func tip(receipt: String, now: Date = Date()) async throws -> Tip? {
+        guard let tip = try await tipForReceipt(receipt) else { return nil }
+        try await audit(.anonymous, "tip.read", tip, at: now)
+        return tip
+    }
+
+    /// The tip a receipt belongs to, for an answer (which is audited itself).
+    func tipForReceipt(_ receipt: String) async throws -> Tip? {
+        guard let digits = TipReceipt.normalise(receipt) else { return nil }
+        return try await Tip.query(on: db).filter(\.$receiptHash == vault.receiptHash(digits)).first()
+    }
+
+    /// A named tip of this citizen, or nil.
+    func tip(id: UUID, citizen: UUID, now: Date = Date()) async throws -> Tip? {
+        guard let tip = try await Tip.query(on: db).filter(\.$id == id).filter(\.$citizen.$id == citizen).first() else { return nil }
+        try await audit(.citizen(citizen), "tip.read", tip, at: now)
+        return tip
+    }
+
+    func tips(ofCitizen citizen: UUID, limit: Int = 100) async throws -> [Tip] {
+        try await Tip.query(on: db).filter(\.$citizen.$id == citizen).sort(\.$createdAt, .descending).limit(limit).all()
+    }
+
+    /// The citizen answers on their tip (by receipt or from their account).
+    func addCitizenMessage(_ text: String, to tip: Tip, by actor: AuditActor, now: Date = Date()) async throws -> TipMessage {
+        guard tip.status != .closed else {
+            throw ValidationFailure(issues: [FieldIssue(field: "body", code: "closed", messageVI: "Tin báo đã kết thúc, không thể gửi thêm. Nếu có việc mới, hãy gửi tin báo mới.",
+                                                        messageEN: "This tip is closed. If something new happened, send a new tip.")])
+        }
+        return try await addMessage(text, kind: .citizen, author: actor.id, to: tip, actor: actor, now: now)
+    }
+
+    // MARK: the officers' side
+
+    struct InboxFilter: Sendable {
+        var status: TipStatus?
+        var categoryCode: String?
+        var urgentOnly = false
+        var overdueOnly = false
+        /// Only tips routed into this unit's subtree.
+        var unitID: UUID?
+        var limit = 50
+    }
+
+    /// Tips routed to any unit in the subtrees where the account may read tips: urgent first, then newest.
+    func inbox(for account: CurrentAccount, filter: InboxFilter, now: Date = Date()) async throws -> [Tip] {
+        let readable = Self.units(of: account, allowing: .readTips)
+        guard !readable.isEmpty else { return [] }
+        var query = Tip.query(on: db).filter(.sql(embed: """
+            \(ident: "tips").\(ident: "id") IN (SELECT tu.tip_id FROM tip_units tu JOIN unit_closure c ON c.descendant_id = tu.unit_id
+            WHERE c.ancestor_id IN (\(binds: readable)))
+            """))
+        if let unitID = filter.unitID {
+            query = query.filter(.sql(embed: """
+                \(ident: "tips").\(ident: "id") IN (SELECT tu.tip_id FROM tip_units tu JOIN unit_closure c ON c.descendant_id = tu.unit_id
+                WHERE c.ancestor_id = \(bind: unitID))
+                """))
+        }
+        if let status = filter.status { query = query.filter(\.$status == status) }
+        if let category = filter.categoryCode { query = query.filter(\.$categoryCode == category) }
+        if filter.urgentOnly { query = query.filter(\.$urgent == true) }
+        if filter.overdueOnly {
+            query = query.filter(\.$status != .closed).group(.or) { group in
+                group.filter(\.$closeDueAt < now).group(.and) { $0.filter(\.$status == .received).filter(\.$ackDueAt < now) }
+            }
+        }
+        return try await query.sort(\.$urgent, .descending).sort(\.$createdAt, .descending).limit(filter.limit).all()
+    }
+
+    /// A tip as an officer opens it: nil unless the account may read it. The read is audited.
+    func tip(id: UUID, for account: CurrentAccount, now: Date = Date()) async throws -> Tip? {
+        guard let tip = try await visibleTip(id: id, for: account) else { return nil }
+        try await audit(.staff(account.id), "tip.read", tip, at: now)
+        return tip
+    }
+
+    /// The tip an officer is about to act on (the action is audited, not this lookup).
+    func visibleTip(id: UUID, for account: CurrentAccount) async throws -> Tip? {
+        guard let tip = try await Tip.find(id, on: db), try await may(account, .readTips, on: tip) else { return nil }
+        return tip
+    }
+
+    func tip(reference: String, for account: CurrentAccount, now: Date = Date()) async throws -> Tip? {
+        guard let tip = try await Tip.query(on: db).filter(\.$reference == reference.uppercased()).first() else { return nil }
+        return try await self.tip(id: try tip.requireID(), for: account, now: now)
+    }
+
+    /// Whether one of the account's grants reaches a unit the tip was routed to.
+    func may(_ account: CurrentAccount, _ action: Action, on tip: Tip) async throws -> Bool {
+        guard !account.grants.isEmpty else { return false }
+        let rows = try await db.requireSQL().raw("""
+            SELECT DISTINCT c.ancestor_id FROM tip_units tu JOIN unit_closure c ON c.descendant_id = tu.unit_id
+            WHERE tu.tip_id = \(bind: try tip.requireID())
+            """).all()
+        let ancestry = Set(try rows.map { try $0.decode(column: "ancestor_id", as: UUID.self).uuidString })
+        return Policy.allows(account.grants, action, onUnitWithAncestry: ancestry)
+    }
+
+    func reply(_ text: String, to tip: Tip, by account: CurrentAccount, internalNote: Bool, now: Date = Date()) async throws -> TipMessage {
+        try await requireHandling(account, tip)
+        return try await addMessage(text, kind: internalNote ? .note : .reply, author: account.id, to: tip, actor: .staff(account.id), now: now)
+    }
+
+    func changeStatus(of tip: Tip, to next: TipStatus, reason: TipClosingReason?, by account: CurrentAccount, now: Date = Date()) async throws {
+        try await requireHandling(account, tip)
+        if let issue = TipRules.transition(from: tip.status, to: next, reason: reason) {
+            throw ValidationFailure(issues: [issue])
+        }
+        let previous = tip.status
+        tip.status = next
+        tip.closingReason = reason
+        if tip.acknowledgedAt == nil && next >= .acknowledged { tip.acknowledgedAt = now }
+        if next == .closed { tip.closedAt = now }
+        tip.updatedAt = now
+        var detail = ["from": previous.rawValue, "to": next.rawValue]
+        detail["reason"] = reason?.rawValue
+        try await save(tip, .staff(account.id), "tip.status", detail: detail, now: now)
+    }
+
+    func setValuable(_ tip: Tip, _ valuable: Bool, by account: CurrentAccount, now: Date = Date()) async throws {
+        try await requireHandling(account, tip)
+        tip.valuable = valuable
+        tip.updatedAt = now
+        try await save(tip, .staff(account.id), "tip.valuable", detail: ["valuable": String(valuable)], now: now)
+    }
+
+    /// Assigns the tip to an officer who may handle it.
+    func assign(_ tip: Tip, toPhone phone: String, by account: CurrentAccount, now: Date = Date()) async throws {
+        try await requireHandling(account, tip)
+        let notAnOfficer = ValidationFailure(issues: [FieldIssue(field: "assignee", code: "not_officer",
+            messageVI: "Không có cán bộ xử lý được tin này với số điện thoại đó.", messageEN: "No officer who can handle this tip has that phone number.")])
+        guard case .success(let number) = AccountRules.phone(phone, field: "assignee") else { throw notAnOfficer }
+        guard let officer = try await Account.query(on: db).filter(\.$phone == number.e164).first(),
+              let assignee = try await CurrentAccount.load(accountID: try officer.requireID(), on: db),
+              try await may(assignee, .handleTips, on: tip)
+        else { throw notAnOfficer }
+        tip.$assignee.id = assignee.id
+        tip.updatedAt = now
+        try await save(tip, .staff(account.id), "tip.assign", detail: ["assignee": assignee.id.uuidString], now: now)
+    }
+
+    /// Hands the tip to another live unit; the reason is kept in the audit log and as a note.
+    func transfer(_ tip: Tip, toUnitCode code: String, reason: String, by account: CurrentAccount, now: Date = Date()) async throws {
+        try await requireHandling(account, tip)
+        var issues: [FieldIssue] = []
+        let target = try await Unit.query(on: db).filter(\.$code == code.trimmingCharacters(in: .whitespaces)).filter(\.$validTo == nil).first()
+        if target == nil {
+            issues.append(FieldIssue(field: "unit", code: "unknown", messageVI: "Không có đơn vị với mã này.", messageEN: "There is no unit with this code."))
+        } else if target?.id == tip.$unit.id {
+            issues.append(FieldIssue(field: "unit", code: "same", messageVI: "Tin báo đang thuộc đơn vị này.", messageEN: "The tip already belongs to this unit."))
+        }
+        let cleanedReason = TipRules.cleanText(reason)
+        if !TipRules.transferReasonLength.contains(cleanedReason.count) {
+            issues.append(FieldIssue(field: "reason", code: "length", messageVI: "Vui lòng ghi lý do chuyển (5 đến 1.000 ký tự).", messageEN: "Please give the reason for the transfer (5 to 1,000 characters)."))
+        }
+        guard issues.isEmpty, let target else { throw ValidationFailure(issues: issues) }
+        let targetID = try target.requireID()
+        let tipID = try tip.requireID()
+        let from = tip.$unit.id
+        tip.$unit.id = targetID
+        tip.$assignee.id = nil
+        tip.updatedAt = now
+        let note = TipMessage()
+        note.$tip.id = tipID
+        note.kind = .note
+        note.$author.id = account.id
+        note.createdAt = now
+        let noteID = UUID()
+        note.id = noteID
+        note.sealed = try vault.seal(SealedText(text: "Chuyển đến \(target.name): \(cleanedReason)"), for: noteID)
+        try await gate.transaction(on: db) { db in
+            try await tip.save(on: db)
+            if try await TipUnit.query(on: db).filter(\.$tip.$id == tipID).filter(\.$unit.$id == targetID).first() == nil {
+                try await TipUnit(tipID: tipID, unitID: targetID, reason: .transfer, at: now).create(on: db)
+            }
+            try await note.create(on: db)
+            try await AuditLog.append(.staff(account.id), "tip.transfer", subject: Self.subject(tipID),
+                                      detail: ["from": from.uuidString, "to": target.code], at: now, on: db)
+        }
+    }
+
+    // MARK: reading
+
+    func content(of tip: Tip) throws -> TipContent {
+        try vault.open(TipContent.self, from: tip.sealed, for: try tip.requireID())
+    }
+
+    struct ShownMessage: Sendable {
+        var id: UUID
+        var kind: TipMessage.Kind
+        var authorName: String?
+        var body: String
+        var at: Date
+    }
+
+    /// The conversation, oldest first. Citizens never get internal notes, nor officers' names.
+    func messages(of tip: Tip, includeNotes: Bool) async throws -> [ShownMessage] {
+        var query = TipMessage.query(on: db).filter(\.$tip.$id == (try tip.requireID())).with(\.$author).sort(\.$createdAt)
+        if !includeNotes { query = query.filter(\.$kind != .note) }
+        return try await query.all().map { message in
+            let id = try message.requireID()
+            return ShownMessage(id: id, kind: message.kind, authorName: includeNotes ? message.author?.displayName : nil,
+                                body: try vault.open(SealedText.self, from: message.sealed, for: id).text, at: message.createdAt)
+        }
+    }
+
+    /// Where the tip went, in order: the owner first, then rule additions, then transfers.
+    static func routes(of tip: Tip, on db: any Database) async throws -> [TipUnit] {
+        let rank: [TipUnit.Reason: Int] = [.commune: 0, .fallback: 0, .rule: 1, .transfer: 2]
+        return try await TipUnit.query(on: db).filter(\.$tip.$id == (try tip.requireID())).with(\.$unit).all()
+            .sorted { ($0.createdAt, rank[$0.reason] ?? 3) < ($1.createdAt, rank[$1.reason] ?? 3) }
+    }
+
+    // MARK: helpers
+
+    static func subject(_ id: UUID) -> String { "tip:" + id.uuidString }
+
+    /// Units where the account's grants allow `action`.
+    static func units(of account: CurrentAccount, allowing action: Action) -> [UUID] {
+        account.grants.filter { Policy.actions(of: $0.role).contains(action) }.compactMap { UUID(uuidString: $0.unitID) }
+    }
+
+    private func requireHandling(_ account: CurrentAccount, _ tip: Tip) async throws {
+        guard try await may(account, .handleTips, on: tip) else { throw NotFound() }
+    }
+
+    private func addMessage(_ text: String, kind: TipMessage.Kind, author: UUID?, to tip: Tip, actor: AuditActor, now: Date) async throws -> TipMessage {
+        let body: String
+        switch TipRules.message(text) {
+        case .success(let cleaned): body = cleaned
+        case .failure(let issue): throw ValidationFailure(issues: [issue])
+        }
+        let tipID = try tip.requireID()
+        let message = TipMessage()
+        let id = UUID()
+        message.id = id
+        message.$tip.id = tipID
+        message.kind = kind
+        message.$author.id = author
+        message.createdAt = now
+        message.sealed = try vault.seal(SealedText(text: body), for: id)
+        tip.updatedAt = now
+        try await gate.transaction(on: db) { db in
+            try await message.create(on: db)
+            try await tip.save(on: db)
+            try await AuditLog.append(actor, "tip.message", subject: Self.subject(tipID), detail: ["kind": kind.rawValue], at: now, on: db)
+        }
+        return message
+    }
+
+    private func save(_ tip: Tip, _ actor: AuditActor, _ action: String, detail: [String: String], now: Date) async throws {
+        try await gate.transaction(on: db) { db in
+            try await tip.save(on: db)
+            try await AuditLog.append(actor, action, subject: Self.subject(try tip.requireID()), detail: detail, at: now, on: db)
+        }
+    }
+
+    private func audit(_ actor: AuditActor, _ action: String, _ tip: Tip, at now: Date) async throws {
+        let subject = Self.subject(try tip.requireID())
+        try await gate.transaction(on: db) { db in
+            try await AuditLog.append(actor, action, subject: subject, at: now, on: db)
+        }
+    }
+
+    /// "TB-" and 8 characters without look-alikes (no 0/O, 1/I/L).
+    static func newReference() -> String {
+        let alphabet = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
+        var rng = SystemRandomNumberGenerator()
+        return "TB-" + String((0..<8).map { _ in alphabet.randomElement(using: &rng)! })
+    }
+}
+
+extension Request {
+    var tips: TipService {
+        TipService(db: db, vault: application.tipVault, gate: application.writeGate)
+    }
+}
