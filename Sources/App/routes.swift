@@ -10,6 +10,11 @@ func routes(_ app: Application) throws {
     try web.register(collection: AuthController())
     try web.register(collection: UnitDirectoryController())
     try web.register(collection: ConsoleController())
+    try web.register(collection: TipController())
+    try web.register(collection: ConsoleTipsController())
+
+    // Anonymous tips: no session middleware, so no cookie is read or set for these routes.
+    try app.register(collection: TipController.Anonymous())
 
     let api = app.grouped(APIRequestContext.Middleware())
     let transport = VaporTransport(routesBuilder: api)

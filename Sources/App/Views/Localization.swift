@@ -9,10 +9,13 @@ enum Language: String, CaseIterable, Sendable {
     /// The texts shown on screens, by key. Templates read them as `#(t.key)`.
     var texts: [String: String] {
         switch self {
-        case .vi: Self.vietnamese
-        case .en: Self.english
+        case .vi: Self.allVietnamese
+        case .en: Self.allEnglish
         }
     }
+
+    private static let allVietnamese = vietnamese.merging(tipTextsVI) { first, _ in first }
+    private static let allEnglish = english.merging(tipTextsEN) { first, _ in first }
 
     private static let vietnamese: [String: String] = [
         "appName": "Bình Yên",

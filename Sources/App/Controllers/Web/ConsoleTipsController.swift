@@ -1,0 +1,207 @@
+import BinhYenCore
+import Fluent
+import Vapor
+
+/// The officer's tip inbox and tip page in the console. Forms post back and redirect; a refused
+/// form shows the tip again with the reason next to the field.
+struct ConsoleTipsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let tips = routes.grouped("console", "tips").grouped(StaffOnlyMiddleware())
+        tips.get(use: inbox)
+        tips.get(":id", use: show)
+        tips.post(":id", "status", use: changeStatus)
+        tips.post(":id", "messages", use: addMessage)
+        tips.post(":id", "valuable", use: setValuable)
+        tips.post(":id", "assign", use: assign)
+        tips.post(":id", "transfer", use: transfer)
+    }
+
+    struct Row: Encodable {
+        var id: String
+        var reference: String
+        var category: String
+        var status: String
+        var statusLabel: String
+        var urgent: Bool
+        var valuable: Bool
+        var anonymous: Bool
+        var overdue: Bool
+        var commune: String
+        var unit: String
+        var createdAt: String
+    }
+
+    struct InboxPage: Encodable {
+        var page: PageMeta
+        var rows: [Row]
+        var statuses: [TipController.Option]
+        var categories: [TipController.Option]
+        var urgent: Bool
+        var overdue: Bool
+        var unit: String
+        var error: String?
+    }
+
+    struct RouteView: Encodable {
+        var code: String
+        var name: String
+        var reason: String
+    }
+
+    struct DetailPage: Encodable {
+        var page: PageMeta
+        var tip: TipView
+        var routes: [RouteView]
+        var citizen: String?
+        var assignee: String?
+        var statuses: [TipController.Option]
+        var reasons: [TipController.Option]
+        var canHandle: Bool
+        var notice: String?
+        var errors: [String: String]
+        var values: [String: String]
+    }
+
+    @Sendable func inbox(req: Request) async throws -> View {
+        let account = try req.auth.require(CurrentAccount.self)
+        let vi = req.language == .vi
+        var filter = TipService.InboxFilter()
+        filter.status = req.query[String.self, at: "status"].flatMap(TipStatus.init(rawValue:))
+        filter.categoryCode = req.query[String.self, at: "category"].flatMap { $0.isEmpty ? nil : $0 }
+        filter.urgentOnly = req.query[String.self, at: "urgent"] != nil
+        filter.overdueOnly = req.query[String.self, at: "overdue"] != nil
+        filter.limit = 100
+        let unitCode = (req.query[String.self, at: "unit"] ?? "").trimmingCharacters(in: .whitespaces)
+        var error: String?
+        if !unitCode.isEmpty {
+            if let unit = try await UnitDirectory.find(code: unitCode, on: req.db) { filter.unitID = unit.id } else {
+                error = req.message("Không có đơn vị với mã này.", "There is no unit with this code.")
+            }
+        }
+        let tips = error == nil ? try await req.tips.inbox(for: account, filter: filter) : []
+        let context = try await TipListContext.load(for: tips, on: req.db)
+        let now = Date()
+        let rows = tips.map { tip in
+            let category = context.categories[tip.categoryCode]
+            return Row(id: tip.id?.uuidString ?? "", reference: tip.reference, category: (vi ? category?.nameVI : category?.nameEN) ?? tip.categoryCode,
+                       status: tip.status.rawValue, statusLabel: vi ? tip.status.labelVI : tip.status.labelEN,
+                       urgent: tip.urgent, valuable: tip.valuable, anonymous: tip.anonymous,
+                       overdue: TipDeadlines.isOverdue(status: tip.status, acknowledgeBy: tip.ackDueAt, closeBy: tip.closeDueAt, now: now),
+                       commune: context.areas[tip.$area.id]?.name ?? "", unit: context.units[tip.$unit.id]?.code ?? "",
+                       createdAt: DisplayTime.string(tip.createdAt))
+        }
+        let categories = try await req.tips.categories().map {
+            TipController.Option(value: $0.code, label: vi ? $0.nameVI : $0.nameEN, selected: $0.code == filter.categoryCode)
+        }
+        return try await req.view.render("console/tips", InboxPage(
+            page: req.pageMeta(titleKey: "inboxTitle"), rows: rows,
+            statuses: Self.statusOptions(vi: vi, selected: filter.status), categories: categories,
+            urgent: filter.urgentOnly, overdue: filter.overdueOnly, unit: unitCode, error: error))
+    }
+
+    @Sendable func show(req: Request) async throws -> Response {
+        try await detail(req, notice: req.query[String.self, at: "done"] == nil ? nil : req.language.texts["tipDone"], errors: [:], values: [:], status: .ok)
+    }
+
+    struct StatusForm: Content { var status: String?; var reason: String? }
+    struct MessageForm: Content { var body: String?; var internalNote: String? }
+    struct ValuableForm: Content { var valuable: String? }
+    struct AssignForm: Content { var phone: String? }
+    struct TransferForm: Content { var unit: String?; var reason: String? }
+
+    @Sendable func changeStatus(req: Request) async throws -> Response {
+        let form = try req.content.decode(StatusForm.self)
+        return try await act(req, values: ["status": form.status ?? "", "reason": form.reason ?? ""]) { tip, account in
+            guard let status = form.status.flatMap(TipStatus.init(rawValue:)) else {
+                throw ValidationFailure(issues: [FieldIssue(field: "status", code: "required", messageVI: "Hãy chọn trạng thái.", messageEN: "Choose a status.")])
+            }
+            let reason = form.reason.flatMap { $0.isEmpty ? nil : TipClosingReason(rawValue: $0) }
+            try await req.tips.changeStatus(of: tip, to: status, reason: reason, by: account)
+        }
+    }
+
+    @Sendable func addMessage(req: Request) async throws -> Response {
+        let form = try req.content.decode(MessageForm.self)
+        return try await act(req, values: ["body": form.body ?? ""]) { tip, account in
+            _ = try await req.tips.reply(form.body ?? "", to: tip, by: account, internalNote: form.internalNote != nil)
+        }
+    }
+
+    @Sendable func setValuable(req: Request) async throws -> Response {
+        let form = try req.content.decode(ValuableForm.self)
+        return try await act(req, values: [:]) { tip, account in
+            try await req.tips.setValuable(tip, form.valuable == "1", by: account)
+        }
+    }
+
+    @Sendable func assign(req: Request) async throws -> Response {
+        let form = try req.content.decode(AssignForm.self)
+        return try await act(req, values: ["assignee": form.phone ?? ""]) { tip, account in
+            try await req.tips.assign(tip, toPhone: form.phone ?? "", by: account)
+        }
+    }
+
+    @Sendable func transfer(req: Request) async throws -> Response {
+        let form = try req.content.decode(TransferForm.self)
+        return try await act(req, values: ["unit": form.unit ?? "", "transferReason": form.reason ?? ""]) { tip, account in
+            do {
+                try await req.tips.transfer(tip, toUnitCode: form.unit ?? "", reason: form.reason ?? "", by: account)
+            } catch let failure as ValidationFailure {
+                // The transfer form's reason field is called transferReason on the page.
+                throw ValidationFailure(issues: failure.issues.map { var issue = $0; if issue.field == "reason" { issue.field = "transferReason" }; return issue })
+            }
+        }
+    }
+
+    /// Runs one officer action on the tip in the path; redirects back on success.
+    private func act(_ req: Request, values: [String: String], _ body: (Tip, CurrentAccount) async throws -> Void) async throws -> Response {
+        let account = try req.auth.require(CurrentAccount.self)
+        guard let id = req.parameters.get("id", as: UUID.self), let tip = try await req.tips.visibleTip(id: id, for: account) else { throw Abort(.notFound) }
+        do {
+            try await body(tip, account)
+        } catch let failure as ValidationFailure {
+            return try await detail(req, notice: nil, errors: req.fieldErrors(failure.issues), values: values, status: .unprocessableEntity)
+        } catch is TipService.NotFound {
+            throw Abort(.forbidden)
+        }
+        return req.redirect(to: "/console/tips/\(id.uuidString)?done=1")
+    }
+
+    private func detail(_ req: Request, notice: String?, errors: [String: String], values: [String: String], status: HTTPStatus) async throws -> Response {
+        let account = try req.auth.require(CurrentAccount.self)
+        guard let id = req.parameters.get("id", as: UUID.self), let tip = try await req.tips.tip(id: id, for: account) else { throw Abort(.notFound) }
+        let vi = req.language == .vi
+        let context = try await TipListContext.load(for: [tip], on: req.db)
+        let view = try await TipView.make(tip, context: context, service: req.tips, forStaff: true, req: req)
+        let routes = try await TipService.routes(of: tip, on: req.db).map { route in
+            RouteView(code: route.unit.code, name: route.unit.name, reason: Self.reasonLabel(route.reason, vi: vi))
+        }
+        let people = try await Account.query(on: req.db).filter(\.$id ~~ [tip.$assignee.id, tip.$citizen.id].compactMap { $0 }).all()
+        func person(_ id: UUID?) -> String? {
+            guard let id, let account = people.first(where: { $0.id == id }) else { return nil }
+            return "\(account.displayName) · \(account.phone)"
+        }
+        let next = TipStatus.allCases.filter { tip.status.canMove(to: $0) }
+        let page = DetailPage(
+            page: req.pageMeta(titleKey: "inboxTitle"), tip: view, routes: routes,
+            citizen: tip.anonymous ? nil : person(tip.$citizen.id), assignee: person(tip.$assignee.id),
+            statuses: next.map { TipController.Option(value: $0.rawValue, label: vi ? $0.labelVI : $0.labelEN, selected: values["status"] == $0.rawValue) },
+            reasons: TipClosingReason.allCases.map { TipController.Option(value: $0.rawValue, label: vi ? $0.labelVI : $0.labelEN, selected: values["reason"] == $0.rawValue) },
+            canHandle: try await req.tips.may(account, .handleTips, on: tip),
+            notice: notice, errors: errors, values: values)
+        return try await req.view.render("console/tip", page).encodeResponse(status: status, for: req)
+    }
+
+    static func statusOptions(vi: Bool, selected: TipStatus?) -> [TipController.Option] {
+        TipStatus.allCases.map { TipController.Option(value: $0.rawValue, label: vi ? $0.labelVI : $0.labelEN, selected: $0 == selected) }
+    }
+
+    static func reasonLabel(_ reason: TipUnit.Reason, vi: Bool) -> String {
+        switch reason {
+        case .commune: vi ? "Công an xã, phường nơi xảy ra" : "Police of the commune"
+        case .fallback: vi ? "Đơn vị cấp trên (xã chưa có đơn vị)" : "Unit above (no commune unit)"
+        case .rule: vi ? "Theo quy tắc phân loại" : "Routing rule"
+        case .transfer: vi ? "Được chuyển đến" : "Transferred"
+        }
+    }
+}
