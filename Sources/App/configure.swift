@@ -24,6 +24,12 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.registerMigrations()
     app.tipVault = TipVault(masterKey: try TipVault.masterKey(config: config, logger: app.logger))
     app.writeGate = WriteGate()
+    app.liveHub = LiveHub()
+    if config.backgroundJobs {
+        let jobs = BackgroundJobs()
+        app.backgroundJobs = jobs
+        app.lifecycle.use(jobs)
+    }
     app.decoyPasswordHash = try await app.binhyenPasswords.hash([UInt8].random(count: 16).base64String())
 
     app.sessions.use(.fluent)

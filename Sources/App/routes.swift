@@ -12,6 +12,7 @@ func routes(_ app: Application) throws {
     try web.register(collection: ConsoleController())
     try web.register(collection: TipController())
     try web.register(collection: ConsoleTipsController())
+    try web.register(collection: DutyDeskController())
 
     // Anonymous tips: no session middleware, so no cookie is read or set for these routes.
     try app.register(collection: TipController.Anonymous())

@@ -18,16 +18,20 @@ public struct AppConfig: Sendable {
     /// Master key (32 bytes) for tip encryption and receipt hashing; generated under the data
     /// directory when absent and storage is SQLite.
     public var tipKey: Data?
+    /// Run the outbox worker and the deadline check in the background (off in tests, which
+    /// drive them by hand).
+    public var backgroundJobs: Bool
 
     public enum LogFormat: String, Sendable { case text, json }
 
-    public init(storage: Storage, dataDirectory: String, bcryptCost: Int = 12, secureCookies: Bool = false, logFormat: LogFormat = .text, tipKey: Data? = nil) {
+    public init(storage: Storage, dataDirectory: String, bcryptCost: Int = 12, secureCookies: Bool = false, logFormat: LogFormat = .text, tipKey: Data? = nil, backgroundJobs: Bool = true) {
         self.storage = storage
         self.dataDirectory = dataDirectory
         self.bcryptCost = bcryptCost
         self.secureCookies = secureCookies
         self.logFormat = logFormat
         self.tipKey = tipKey
+        self.backgroundJobs = backgroundJobs
     }
 
     /// Reads the configuration; every problem is reported at once, so one restart fixes them all.

@@ -28,6 +28,7 @@ struct CreateTips: AsyncMigration {
             .field("closed_at", .datetime)
             .field("ack_due_at", .datetime, .required)
             .field("close_due_at", .datetime, .required)
+            .field("escalation_level", .int, .required)
             .unique(on: "reference")
             .unique(on: "receipt_hash")
             .create()

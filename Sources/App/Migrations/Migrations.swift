@@ -19,5 +19,7 @@ extension Application {
         migrations.add(CreateTipUnits())
         migrations.add(CreateTipMessages())
         migrations.add(CreateAuditLog())
+        migrations.add(CreateOutbox())
+        migrations.add(CreateNotifications())
     }
 }

@@ -31,6 +31,8 @@ final class Tip: Model, @unchecked Sendable { // Fluent models are mutable class
     @OptionalField(key: "closed_at") var closedAt: Date?
     @Field(key: "ack_due_at") var ackDueAt: Date
     @Field(key: "close_due_at") var closeDueAt: Date
+    /// 0: not escalated; 1: the unit's commanders were alerted; 2: the parent unit was brought in.
+    @Field(key: "escalation_level") var escalationLevel: Int
 
     init() {}
 }
@@ -61,6 +63,8 @@ final class TipUnit: Model, @unchecked Sendable { // Fluent models are mutable c
         case rule
         /// An officer transferred it.
         case transfer
+        /// It was overdue below, so the parent unit was brought in.
+        case escalation
     }
 
     @ID var id: UUID?

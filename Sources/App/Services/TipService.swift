@@ -12,6 +12,8 @@ struct TipService: Sendable {
     let vault: TipVault
     let gate: WriteGate
     var deadlines: TipDeadlines = .standard
+    /// Called after a change that wrote to the outbox has committed (wakes the outbox worker).
+    var outboxWritten: @Sendable () -> Void = {}
 
     init(db: any Database, vault: TipVault, gate: WriteGate) {
         self.db = db
@@ -71,6 +73,7 @@ struct TipService: Sendable {
         tip.urgent = urgent
         tip.status = .received
         tip.valuable = false
+        tip.escalationLevel = 0
         tip.anonymous = submitter == .anonymous
         tip.occurredAt = clean.occurredAt
         tip.createdAt = now
@@ -99,7 +102,12 @@ struct TipService: Sendable {
             try await AuditLog.append(actor, "tip.submit", subject: Self.subject(id), detail: [
                 "category": clean.categoryCode, "urgent": String(urgent), "units": routes.map(\.code).joined(separator: ","),
             ], at: now, on: db)
+            if urgent {
+                try await Self.announce(tip, kind: "new", topic: .liveTipNew, category: categories.first { $0.code == clean.categoryCode }?.nameVI ?? clean.categoryCode,
+                                        commune: commune.name, at: now, on: db)
+            }
         }
+        if urgent { outboxWritten() }
         return Submitted(tip: tip, receipt: receipt)
     }
 
@@ -254,9 +262,28 @@ struct TipService: Sendable {
         if tip.acknowledgedAt == nil && next >= .acknowledged { tip.acknowledgedAt = now }
         if next == .closed { tip.closedAt = now }
         tip.updatedAt = now
-        var detail = ["from": previous.rawValue, "to": next.rawValue]
-        detail["reason"] = reason?.rawValue
-        try await save(tip, .staff(account.id), "tip.status", detail: detail, now: now)
+        var changes = ["from": previous.rawValue, "to": next.rawValue]
+        changes["reason"] = reason?.rawValue
+        let detail = changes
+        let leavesDutyDesks = tip.urgent && previous == .received
+        try await gate.transaction(on: db) { db in
+            try await tip.save(on: db)
+            try await AuditLog.append(.staff(account.id), "tip.status", subject: Self.subject(try tip.requireID()), detail: detail, at: now, on: db)
+            if leavesDutyDesks {
+                try await Self.announce(tip, kind: "acknowledged", topic: .liveTipAcknowledged, category: "", commune: "", at: now, on: db)
+            }
+        }
+        if leavesDutyDesks { outboxWritten() }
+    }
+
+    /// Writes a live event for the duty desks whose units reach the tip.
+    private static func announce(_ tip: Tip, kind: String, topic: OutboxTopic, category: String, commune: String, at now: Date, on db: any Database) async throws {
+        let tipID = try tip.requireID()
+        let audience = try await db.requireSQL().raw("""
+            SELECT DISTINCT c.ancestor_id FROM tip_units tu JOIN unit_closure c ON c.descendant_id = tu.unit_id WHERE tu.tip_id = \(bind: tipID)
+            """).all().map { try $0.decode(column: "ancestor_id", as: UUID.self) }
+        try await Outbox.enqueue(topic, LiveTipEvent(kind: kind, id: tipID, reference: tip.reference, category: category, commune: commune,
+                                                     createdAt: tip.createdAt, audience: audience), at: now, on: db)
     }
 
     func setValuable(_ tip: Tip, _ valuable: Bool, by account: CurrentAccount, now: Date = Date()) async throws {
@@ -348,7 +375,7 @@ struct TipService: Sendable {
 
     /// Where the tip went, in order: the owner first, then rule additions, then transfers.
     static func routes(of tip: Tip, on db: any Database) async throws -> [TipUnit] {
-        let rank: [TipUnit.Reason: Int] = [.commune: 0, .fallback: 0, .rule: 1, .transfer: 2]
+        let rank: [TipUnit.Reason: Int] = [.commune: 0, .fallback: 0, .rule: 1, .transfer: 2, .escalation: 2]
         return try await TipUnit.query(on: db).filter(\.$tip.$id == (try tip.requireID())).with(\.$unit).all()
             .sorted { ($0.createdAt, rank[$0.reason] ?? 3) < ($1.createdAt, rank[$1.reason] ?? 3) }
     }
@@ -414,6 +441,8 @@ struct TipService: Sendable {
 
 extension Request {
     var tips: TipService {
-        TipService(db: db, vault: application.tipVault, gate: application.writeGate)
+        var service = TipService(db: db, vault: application.tipVault, gate: application.writeGate)
+        if let jobs = application.backgroundJobs { service.outboxWritten = { jobs.wake() } }
+        return service
     }
 }

@@ -76,6 +76,16 @@ extension Language {
         "tipTransferUnit": "Mã đơn vị nhận",
         "tipTransferReason": "Lý do chuyển",
         "tipDone": "Đã cập nhật.",
+        "navDuty": "Trực ban",
+        "notificationsTitle": "Thông báo",
+        "dutyTitle": "Bàn trực ban: tin báo khẩn",
+        "dutyLead": "Tin báo khẩn chưa được tiếp nhận ở các đơn vị của bạn. Tin mới hiện ra ngay, kèm tiếng báo.",
+        "dutyLive": "Đang trực tuyến: tin mới hiện ngay.",
+        "dutyOffline": "Mất kết nối trực tuyến; đang kết nối lại… (tải lại trang để xem danh sách mới nhất)",
+        "dutyEmpty": "Không có tin báo khẩn nào chờ tiếp nhận.",
+        "dutyOpen": "Mở",
+        "dutyAcknowledge": "Tiếp nhận",
+        "dutyAcknowledged": "Đã tiếp nhận",
     ]
 
     static let tipTextsEN: [String: String] = [
@@ -155,5 +165,15 @@ extension Language {
         "tipTransferUnit": "Receiving unit code",
         "tipTransferReason": "Reason for the transfer",
         "tipDone": "Updated.",
+        "navDuty": "Duty desk",
+        "notificationsTitle": "Notifications",
+        "dutyTitle": "Duty desk: urgent tips",
+        "dutyLead": "Urgent tips not yet acknowledged in your units. New ones appear at once, with a sound.",
+        "dutyLive": "Live: new tips appear at once.",
+        "dutyOffline": "Live connection lost; reconnecting… (reload the page for the latest list)",
+        "dutyEmpty": "No urgent tip is waiting.",
+        "dutyOpen": "Open",
+        "dutyAcknowledge": "Acknowledge",
+        "dutyAcknowledged": "Acknowledged",
     ]
 }

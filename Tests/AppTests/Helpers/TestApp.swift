@@ -27,7 +27,7 @@ func withTestApp(_ body: (Application) async throws -> Void) async throws {
         } else {
             storage = .sqlite(path: folder + "/test.sqlite")
         }
-        try await configure(app, config: AppConfig(storage: storage, dataDirectory: folder, bcryptCost: 4))
+        try await configure(app, config: AppConfig(storage: storage, dataDirectory: folder, bcryptCost: 4, backgroundJobs: false))
         try await app.autoMigrate()
         try await body(app)
     } catch {

@@ -19,8 +19,16 @@ struct ConsoleController: RouteCollection {
         var subtreeSize: Int
     }
 
+    struct NotificationRow: Encodable {
+        var title: String
+        var link: String
+        var at: String
+        var unread: Bool
+    }
+
     struct HomePage: Encodable {
         var page: PageMeta
+        var notifications: [NotificationRow]
         var grants: [GrantRow]
         var canManageOfficers: Bool
         var created: String?
@@ -58,8 +66,13 @@ struct ConsoleController: RouteCollection {
             rows.append(GrantRow(role: grant.role.rawValue, roleLabel: texts["role_" + grant.role.rawValue] ?? grant.role.rawValue,
                                  unitCode: unit.code, unitName: unit.name, subtreeSize: size))
         }
+        let notifications = try await InAppNotification.query(on: req.db).filter(\.$account.$id == account.id)
+            .sort(\.$createdAt, .descending).limit(20).all().map {
+                NotificationRow(title: req.message($0.titleVI, $0.titleEN), link: $0.link, at: DisplayTime.string($0.createdAt), unread: $0.readAt == nil)
+            }
         return try await req.view.render("console/home", HomePage(
             page: req.pageMeta(titleKey: "consoleTitle"),
+            notifications: notifications,
             grants: rows.sorted { $0.unitCode < $1.unitCode },
             canManageOfficers: Policy.allowsSomewhere(account.grants, .manageOfficers),
             created: req.query["created"]))

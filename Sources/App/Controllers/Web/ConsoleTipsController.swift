@@ -202,6 +202,7 @@ struct ConsoleTipsController: RouteCollection {
         case .fallback: vi ? "Đơn vị cấp trên (xã chưa có đơn vị)" : "Unit above (no commune unit)"
         case .rule: vi ? "Theo quy tắc phân loại" : "Routing rule"
         case .transfer: vi ? "Được chuyển đến" : "Transferred"
+        case .escalation: vi ? "Chuyển lên do quá hạn" : "Escalated when overdue"
         }
     }
 }
