@@ -284,3 +284,78 @@ public struct TipDeadlines: Sendable, Equatable {
         }
     }
 }
+
+/// A rapid-response dispatch, from assignment to the end of the operation.
+public enum DispatchStatus: String, CaseIterable, Codable, Sendable, Comparable {
+    case assigned
+    case acknowledged
+    case enRoute = "en_route"
+    case onSite = "on_site"
+    case closed
+
+    public var labelVI: String {
+        switch self {
+        case .assigned: "Đã giao nhiệm vụ"
+        case .acknowledged: "Tổ công tác đã nhận lệnh"
+        case .enRoute: "Đang di chuyển"
+        case .onSite: "Đã có mặt tại hiện trường"
+        case .closed: "Đã kết thúc"
+        }
+    }
+
+    public var labelEN: String {
+        switch self {
+        case .assigned: "Assigned"
+        case .acknowledged: "Team acknowledged"
+        case .enRoute: "En route"
+        case .onSite: "On site"
+        case .closed: "Closed"
+        }
+    }
+
+    public static func < (lhs: DispatchStatus, rhs: DispatchStatus) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+
+    public func canMove(to next: DispatchStatus) -> Bool { self != .closed && next > self }
+}
+
+/// What an operation achieved: counted by the province as "incidents handled".
+public struct DispatchOutcome: Sendable, Equatable, Codable {
+    public var peopleHeld: Int
+    public var vehiclesSeized: Int
+    public var weaponsSeized: Int
+    public var otherItems: String
+    public var summary: String
+
+    public init(peopleHeld: Int, vehiclesSeized: Int, weaponsSeized: Int, otherItems: String = "", summary: String) {
+        self.peopleHeld = peopleHeld
+        self.vehiclesSeized = vehiclesSeized
+        self.weaponsSeized = weaponsSeized
+        self.otherItems = otherItems
+        self.summary = summary
+    }
+
+    public static let countRange = 0...100_000
+
+    /// Cleans the texts and checks the counts; every problem at once.
+    public static func validate(_ outcome: DispatchOutcome) -> (DispatchOutcome, [FieldIssue]) {
+        var clean = outcome
+        var issues: [FieldIssue] = []
+        for (field, value) in [("people_held", outcome.peopleHeld), ("vehicles_seized", outcome.vehiclesSeized), ("weapons_seized", outcome.weaponsSeized)]
+        where !countRange.contains(value) {
+            issues.append(FieldIssue(field: field, code: "range", messageVI: "Số lượng phải từ 0 đến 100.000.", messageEN: "The number must be from 0 to 100,000."))
+        }
+        clean.otherItems = TipRules.cleanText(outcome.otherItems)
+        if clean.otherItems.count > 2000 {
+            issues.append(FieldIssue(field: "other_items", code: "length", messageVI: "Tang vật khác dài quá 2.000 ký tự.", messageEN: "Other items are longer than 2,000 characters."))
+        }
+        clean.summary = TipRules.cleanText(outcome.summary)
+        if clean.summary.isEmpty {
+            issues.append(FieldIssue(field: "summary", code: "required", messageVI: "Vui lòng tóm tắt kết quả xử lý.", messageEN: "Please summarise the outcome."))
+        } else if clean.summary.count > 5000 {
+            issues.append(FieldIssue(field: "summary", code: "length", messageVI: "Tóm tắt dài quá 5.000 ký tự.", messageEN: "The summary is longer than 5,000 characters."))
+        }
+        return (clean, issues)
+    }
+}

@@ -18,7 +18,9 @@ struct TipAPITests {
     struct Message: Content { var id: String; var kind: String; var author: String?; var body: String }
     struct Summary: Content { var id: String; var reference: String; var status: String; var urgent: Bool; var valuable: Bool; var anonymous: Bool }
     struct SummaryList: Content { var items: [Summary] }
-    struct OfficerTip: Content { var summary: Summary; var tip: CitizenTip; var routes: [Route]; var citizen: Person?; var assignee: Person? }
+    struct OfficerTip: Content { var summary: Summary; var tip: CitizenTip; var routes: [Route]; var citizen: Person?; var assignee: Person?; var dispatch: DispatchBody? }
+    struct DispatchBody: Content { var team: String; var status: String; var unit: APITests.UnitRefBody; var onSiteAt: String?; var outcome: OutcomeBody? }
+    struct OutcomeBody: Content { var peopleHeld: Int; var vehiclesSeized: Int; var weaponsSeized: Int; var otherItems: String?; var summary: String }
     struct Route: Content { var unit: APITests.UnitRefBody; var reason: String }
     struct Person: Content { var name: String; var phone: String }
     struct CitizenTipList: Content { var items: [CitizenTip] }
@@ -325,6 +327,51 @@ struct TipAPITests {
             try await sql.raw("DELETE FROM audit_entries WHERE seq = 6").run()
             let truncated = try await AuditLog.verify(on: app.db)
             #expect(truncated.problems.contains { $0.contains("head says 6") })
+        }
+    }
+
+    @Test("The late-night story: weapons near a kindergarten → the commander dispatches → the team reports → 21 held, 7 motorbikes, 4 machetes → closed")
+    func rapidResponse() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let created = try await Self.submit(app, [
+                "category": "weapons", "happeningNow": true, "commune": Self.buonMaThuot, "address": "Trước cổng trường mầm non Hoa Hồng",
+                "description": "Khoảng 20 thanh niên đi xe máy, mang theo dao, mã tấu tụ tập trước trường mầm non, có dấu hiệu chuẩn bị đánh nhau.",
+            ])
+            let commander = try await Self.bearer(app, "0901000002")
+            let officer = try await Self.bearer(app, Self.communeOfficer)
+            let id = try #require(try await Self.json(app, .GET, "/api/v1/tips?urgent=true", headers: commander, expect: .ok, as: SummaryList.self).items.first?.id)
+
+            _ = try await Self.json(app, .POST, "/api/v1/tips/\(id)/dispatch", headers: officer, body: ["team": "Tổ tuần tra"], expect: .notFound, as: APITests.ErrorBody.self)
+            let missingTeam = try await Self.json(app, .POST, "/api/v1/tips/\(id)/dispatch", headers: commander, body: ["team": "  "], expect: .badRequest, as: APITests.ErrorBody.self)
+            #expect(missingTeam.error.fields?.map(\.field) == ["team"])
+            let sent = try await Self.json(app, .POST, "/api/v1/tips/\(id)/dispatch", headers: commander,
+                                           body: ["team": "Tổ 2 Cảnh sát cơ động, 6 cán bộ", "unit": "CA66-PK02"], expect: .created, as: OfficerTip.self)
+            #expect(sent.summary.status == "dispatched", "a dispatch moves the tip forward")
+            #expect(sent.dispatch?.status == "assigned" && sent.dispatch?.unit.code == "CA66-PK02")
+            let twice = try await Self.json(app, .POST, "/api/v1/tips/\(id)/dispatch", headers: commander, body: ["team": "Tổ 3"], expect: .badRequest, as: APITests.ErrorBody.self)
+            #expect(twice.error.fields?.first?.code == "exists", "one operation per tip")
+
+            for status in ["acknowledged", "en_route", "on_site"] {
+                let step = try await Self.json(app, .POST, "/api/v1/tips/\(id)/dispatch/status", headers: officer, body: ["status": status], expect: .ok, as: OfficerTip.self)
+                #expect(step.dispatch?.status == status)
+            }
+            let back = try await Self.json(app, .POST, "/api/v1/tips/\(id)/dispatch/status", headers: officer, body: ["status": "en_route"], expect: .badRequest, as: APITests.ErrorBody.self)
+            #expect(back.error.fields?.first?.code == "transition")
+            let negative = try await Self.json(app, .POST, "/api/v1/tips/\(id)/outcome", headers: commander,
+                                               body: ["peopleHeld": -1, "vehiclesSeized": 7, "weaponsSeized": 4, "summary": ""], expect: .badRequest, as: APITests.ErrorBody.self)
+            #expect(negative.error.fields?.map(\.field) == ["people_held", "summary"])
+            let done = try await Self.json(app, .POST, "/api/v1/tips/\(id)/outcome", headers: commander, body: [
+                "peopleHeld": 21, "vehiclesSeized": 7, "weaponsSeized": 4, "otherItems": "4 mã tấu, 2 gậy sắt",
+                "summary": "Tạm giữ 21 đối tượng, thu giữ 7 xe máy và 4 mã tấu; bàn giao Công an phường xử lý theo quy định.",
+            ], expect: .ok, as: OfficerTip.self)
+            #expect(done.dispatch?.status == "closed")
+            #expect(done.dispatch?.outcome?.peopleHeld == 21 && done.dispatch?.outcome?.vehiclesSeized == 7 && done.dispatch?.outcome?.weaponsSeized == 4)
+            #expect(done.dispatch?.onSiteAt != nil)
+            let closed = try await Self.json(app, .POST, "/api/v1/tips/\(id)/status", headers: commander, body: ["status": "closed", "reason": "handled"], expect: .ok, as: OfficerTip.self)
+            #expect(closed.summary.status == "closed")
+            let actions = try await AuditEntry.query(on: app.db).sort(\.$seq).all().map(\.action)
+            #expect(actions.filter { $0.hasPrefix("tip.dispatch") || $0 == "tip.outcome" } == ["tip.dispatch", "tip.dispatch.status", "tip.dispatch.status", "tip.dispatch.status", "tip.outcome"])
         }
     }
 }

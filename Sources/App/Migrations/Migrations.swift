@@ -21,5 +21,6 @@ extension Application {
         migrations.add(CreateAuditLog())
         migrations.add(CreateOutbox())
         migrations.add(CreateNotifications())
+        migrations.add(CreateDispatches())
     }
 }

@@ -277,7 +277,7 @@ struct TipService: Sendable {
     }
 
     /// Writes a live event for the duty desks whose units reach the tip.
-    private static func announce(_ tip: Tip, kind: String, topic: OutboxTopic, category: String, commune: String, at now: Date, on db: any Database) async throws {
+    static func announce(_ tip: Tip, kind: String, topic: OutboxTopic, category: String, commune: String, at now: Date, on db: any Database) async throws {
         let tipID = try tip.requireID()
         let audience = try await db.requireSQL().raw("""
             SELECT DISTINCT c.ancestor_id FROM tip_units tu JOIN unit_closure c ON c.descendant_id = tu.unit_id WHERE tu.tip_id = \(bind: tipID)

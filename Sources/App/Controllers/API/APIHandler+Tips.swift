@@ -200,6 +200,52 @@ extension APIHandler {
         }
     }
 
+    func dispatchTip(_ input: Operations.DispatchTip.Input) async throws -> Operations.DispatchTip.Output {
+        let req = try APIRequestContext.current()
+        guard let account = try await Self.bearer(req) else { return .unauthorized(.init(body: .json(Self.unauthorized))) }
+        guard case .json(let body) = input.body else { return .badRequest(.init(body: .json(Self.badRequest))) }
+        guard let tip = try await officerTip(input.path.id, account, req) else { return .notFound(.init(body: .json(Self.tipNotFound))) }
+        do {
+            _ = try await req.tips.dispatch(tip, team: body.team, unitCode: body.unit, by: account)
+            return .created(.init(body: .json(try await Self.officerTip(tip, service: req.tips, on: req.db))))
+        } catch let failure as ValidationFailure {
+            return .badRequest(.init(body: .json(Self.validationError(failure.issues))))
+        } catch is TipService.NotFound {
+            return .notFound(.init(body: .json(Self.tipNotFound)))
+        }
+    }
+
+    func advanceTipDispatch(_ input: Operations.AdvanceTipDispatch.Input) async throws -> Operations.AdvanceTipDispatch.Output {
+        let req = try APIRequestContext.current()
+        guard let account = try await Self.bearer(req) else { return .unauthorized(.init(body: .json(Self.unauthorized))) }
+        guard case .json(let body) = input.body, let status = DispatchStatus(rawValue: body.status.rawValue) else { return .badRequest(.init(body: .json(Self.badRequest))) }
+        guard let tip = try await officerTip(input.path.id, account, req) else { return .notFound(.init(body: .json(Self.tipNotFound))) }
+        do {
+            try await req.tips.advanceDispatch(of: tip, to: status, by: account)
+            return .ok(.init(body: .json(try await Self.officerTip(tip, service: req.tips, on: req.db))))
+        } catch let failure as ValidationFailure {
+            return .badRequest(.init(body: .json(Self.validationError(failure.issues))))
+        } catch is TipService.NotFound {
+            return .notFound(.init(body: .json(Self.tipNotFound)))
+        }
+    }
+
+    func recordTipOutcome(_ input: Operations.RecordTipOutcome.Input) async throws -> Operations.RecordTipOutcome.Output {
+        let req = try APIRequestContext.current()
+        guard let account = try await Self.bearer(req) else { return .unauthorized(.init(body: .json(Self.unauthorized))) }
+        guard case .json(let body) = input.body else { return .badRequest(.init(body: .json(Self.badRequest))) }
+        guard let tip = try await officerTip(input.path.id, account, req) else { return .notFound(.init(body: .json(Self.tipNotFound))) }
+        do {
+            try await req.tips.recordOutcome(of: tip, DispatchOutcome(peopleHeld: body.peopleHeld, vehiclesSeized: body.vehiclesSeized,
+                                                                      weaponsSeized: body.weaponsSeized, otherItems: body.otherItems ?? "", summary: body.summary), by: account)
+            return .ok(.init(body: .json(try await Self.officerTip(tip, service: req.tips, on: req.db))))
+        } catch let failure as ValidationFailure {
+            return .badRequest(.init(body: .json(Self.validationError(failure.issues))))
+        } catch is TipService.NotFound {
+            return .notFound(.init(body: .json(Self.tipNotFound)))
+        }
+    }
+
     // MARK: mapping
 
     /// The tip an action is about, if the account may read it (the action itself is audited).
@@ -265,7 +311,18 @@ extension APIHandler {
             closingReason: tip.closingReason.flatMap { .init(rawValue: $0.rawValue) },
             assignee: person(tip.$assignee.id),
             citizen: tip.anonymous ? nil : person(tip.$citizen.id),
-            routes: routes.map { .init(unit: .init(code: $0.unit.code, name: $0.unit.name), reason: .init(rawValue: $0.reason.rawValue) ?? .commune) })
+            routes: routes.map { .init(unit: .init(code: $0.unit.code, name: $0.unit.name), reason: .init(rawValue: $0.reason.rawValue) ?? .commune) },
+            dispatch: try await service.dispatchRecord(of: tip).map(Self.dispatch))
+    }
+
+    static func dispatch(_ dispatch: Dispatch) -> Schemas.Dispatch {
+        .init(
+            unit: .init(code: dispatch.unit.code, name: dispatch.unit.name), team: dispatch.team,
+            status: .init(rawValue: dispatch.status.rawValue) ?? .assigned, statusLabel: dispatch.status.labelVI,
+            assignedAt: dispatch.assignedAt, acknowledgedAt: dispatch.acknowledgedAt, enRouteAt: dispatch.enRouteAt,
+            onSiteAt: dispatch.onSiteAt, closedAt: dispatch.closedAt,
+            outcome: dispatch.outcome.map { .init(peopleHeld: $0.peopleHeld, vehiclesSeized: $0.vehiclesSeized, weaponsSeized: $0.weaponsSeized,
+                                                  otherItems: $0.otherItems, summary: $0.summary) })
     }
 }
 

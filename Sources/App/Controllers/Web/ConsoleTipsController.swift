@@ -14,6 +14,9 @@ struct ConsoleTipsController: RouteCollection {
         tips.post(":id", "valuable", use: setValuable)
         tips.post(":id", "assign", use: assign)
         tips.post(":id", "transfer", use: transfer)
+        tips.post(":id", "dispatch", use: dispatch)
+        tips.post(":id", "dispatch", "status", use: advanceDispatch)
+        tips.post(":id", "outcome", use: recordOutcome)
     }
 
     struct Row: Encodable {
@@ -48,9 +51,24 @@ struct ConsoleTipsController: RouteCollection {
         var reason: String
     }
 
+    struct DispatchView: Encodable {
+        struct Step: Encodable {
+            var label: String
+            var at: String
+        }
+        var team: String
+        var unit: String
+        var statusLabel: String
+        var steps: [Step]
+        var next: [TipController.Option]
+        var outcome: DispatchOutcome?
+    }
+
     struct DetailPage: Encodable {
         var page: PageMeta
         var tip: TipView
+        var dispatch: DispatchView?
+        var canDispatch: Bool
         var routes: [RouteView]
         var citizen: String?
         var assignee: String?
@@ -153,6 +171,57 @@ struct ConsoleTipsController: RouteCollection {
         }
     }
 
+    struct DispatchForm: Content { var team: String?; var unit: String? }
+    struct DispatchStatusForm: Content { var status: String? }
+    struct OutcomeForm: Content { var peopleHeld: String?; var vehiclesSeized: String?; var weaponsSeized: String?; var otherItems: String?; var summary: String? }
+
+    @Sendable func dispatch(req: Request) async throws -> Response {
+        let form = try req.content.decode(DispatchForm.self)
+        return try await act(req, values: ["team": form.team ?? "", "dispatchUnit": form.unit ?? ""]) { tip, account in
+            do {
+                _ = try await req.tips.dispatch(tip, team: form.team ?? "", unitCode: form.unit, by: account)
+            } catch let failure as ValidationFailure {
+                throw ValidationFailure(issues: failure.issues.map { var issue = $0; if issue.field == "unit" { issue.field = "dispatchUnit" }; return issue })
+            }
+        }
+    }
+
+    @Sendable func advanceDispatch(req: Request) async throws -> Response {
+        let form = try req.content.decode(DispatchStatusForm.self)
+        return try await act(req, values: [:]) { tip, account in
+            guard let status = form.status.flatMap(DispatchStatus.init(rawValue:)) else {
+                throw ValidationFailure(issues: [FieldIssue(field: "dispatchStatus", code: "required", messageVI: "Hãy chọn bước tiếp theo.", messageEN: "Choose the next step.")])
+            }
+            do {
+                try await req.tips.advanceDispatch(of: tip, to: status, by: account)
+            } catch let failure as ValidationFailure {
+                throw ValidationFailure(issues: failure.issues.map { var issue = $0; issue.field = "dispatchStatus"; return issue })
+            }
+        }
+    }
+
+    @Sendable func recordOutcome(req: Request) async throws -> Response {
+        let form = try req.content.decode(OutcomeForm.self)
+        let values = ["people_held": form.peopleHeld ?? "", "vehicles_seized": form.vehiclesSeized ?? "", "weapons_seized": form.weaponsSeized ?? "",
+                      "other_items": form.otherItems ?? "", "summary": form.summary ?? ""]
+        return try await act(req, values: values) { tip, account in
+            var issues: [FieldIssue] = []
+            func count(_ field: String) -> Int {
+                let raw = (values[field] ?? "").trimmingCharacters(in: .whitespaces)
+                if raw.isEmpty { return 0 }
+                guard let number = Int(raw) else {
+                    issues.append(FieldIssue(field: field, code: "number", messageVI: "Nhập một số nguyên.", messageEN: "Enter a whole number."))
+                    return 0
+                }
+                return number
+            }
+            let outcome = DispatchOutcome(peopleHeld: count("people_held"), vehiclesSeized: count("vehicles_seized"), weaponsSeized: count("weapons_seized"),
+                                          otherItems: form.otherItems ?? "", summary: form.summary ?? "")
+            guard issues.isEmpty else { throw ValidationFailure(issues: issues + DispatchOutcome.validate(outcome).1.filter { $0.field == "summary" }) }
+            try await req.tips.recordOutcome(of: tip, outcome, by: account)
+        }
+    }
+
     /// Runs one officer action on the tip in the path; redirects back on success.
     private func act(_ req: Request, values: [String: String], _ body: (Tip, CurrentAccount) async throws -> Void) async throws -> Response {
         let account = try req.auth.require(CurrentAccount.self)
@@ -182,8 +251,20 @@ struct ConsoleTipsController: RouteCollection {
             return "\(account.displayName) · \(account.phone)"
         }
         let next = TipStatus.allCases.filter { tip.status.canMove(to: $0) }
+        let dispatch = try await req.tips.dispatchRecord(of: tip).map { record -> DispatchView in
+            let stamps: [(DispatchStatus, Date?)] = [(.assigned, record.assignedAt), (.acknowledged, record.acknowledgedAt), (.enRoute, record.enRouteAt),
+                                                     (.onSite, record.onSiteAt), (.closed, record.closedAt)]
+            return DispatchView(
+                team: record.team, unit: record.unit.name, statusLabel: vi ? record.status.labelVI : record.status.labelEN,
+                steps: stamps.compactMap { status, at in at.map { .init(label: vi ? status.labelVI : status.labelEN, at: DisplayTime.string($0)) } },
+                next: DispatchStatus.allCases.filter { record.status.canMove(to: $0) }.map { TipController.Option(value: $0.rawValue, label: vi ? $0.labelVI : $0.labelEN, selected: false) },
+                outcome: record.outcome)
+        }
+        let mayDispatch = try await req.tips.may(account, .dispatchRapidResponse, on: tip)
         let page = DetailPage(
-            page: req.pageMeta(titleKey: "inboxTitle"), tip: view, routes: routes,
+            page: req.pageMeta(titleKey: "inboxTitle"), tip: view, dispatch: dispatch,
+            canDispatch: dispatch == nil && !view.isClosed && mayDispatch,
+            routes: routes,
             citizen: tip.anonymous ? nil : person(tip.$citizen.id), assignee: person(tip.$assignee.id),
             statuses: next.map { TipController.Option(value: $0.rawValue, label: vi ? $0.labelVI : $0.labelEN, selected: values["status"] == $0.rawValue) },
             reasons: TipClosingReason.allCases.map { TipController.Option(value: $0.rawValue, label: vi ? $0.labelVI : $0.labelEN, selected: values["reason"] == $0.rawValue) },

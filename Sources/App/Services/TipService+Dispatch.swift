@@ -1,0 +1,111 @@
+import BinhYenCore
+import Fluent
+import Foundation
+
+/// Rapid response: a commander sends a team for a tip, the team's progress is recorded, and the
+/// operation ends with its outcome. One tip leads to at most one operation.
+extension TipService {
+    func dispatch(_ tip: Tip, team: String, unitCode: String?, by account: CurrentAccount, now: Date = Date()) async throws -> Dispatch {
+        guard try await may(account, .dispatchRapidResponse, on: tip) else { throw NotFound() }
+        let tipID = try tip.requireID()
+        var issues: [FieldIssue] = []
+        let cleanedTeam = TipRules.cleanText(team)
+        if cleanedTeam.isEmpty || cleanedTeam.count > 300 {
+            issues.append(FieldIssue(field: "team", code: "length", messageVI: "Ghi tổ công tác được giao (1 đến 300 ký tự).", messageEN: "Name the team sent (1 to 300 characters)."))
+        }
+        var responder = tip.$unit.id
+        if let code = unitCode?.trimmingCharacters(in: .whitespaces), !code.isEmpty {
+            if let unit = try await Unit.query(on: db).filter(\.$code == code).filter(\.$validTo == nil).first(), let id = unit.id {
+                responder = id
+            } else {
+                issues.append(FieldIssue(field: "unit", code: "unknown", messageVI: "Không có đơn vị với mã này.", messageEN: "There is no unit with this code."))
+            }
+        }
+        if tip.status == .closed {
+            issues.append(FieldIssue(field: "team", code: "closed", messageVI: "Tin báo đã kết thúc.", messageEN: "The tip is closed."))
+        }
+        if try await Dispatch.query(on: db).filter(\.$tip.$id == tipID).first() != nil {
+            issues.append(FieldIssue(field: "team", code: "exists", messageVI: "Tin báo này đã có lệnh điều động.", messageEN: "A team was already sent for this tip."))
+        }
+        guard issues.isEmpty else { throw ValidationFailure(issues: issues) }
+
+        let unitID = responder
+        let dispatch = Dispatch()
+        dispatch.$tip.id = tipID
+        dispatch.$unit.id = unitID
+        dispatch.team = cleanedTeam
+        dispatch.status = .assigned
+        dispatch.$createdBy.id = account.id
+        dispatch.assignedAt = now
+        let previous = tip.status
+        if tip.status < .dispatched {
+            tip.status = .dispatched
+            if tip.acknowledgedAt == nil { tip.acknowledgedAt = now }
+        }
+        tip.updatedAt = now
+        let leavesDutyDesks = tip.urgent && previous == .received
+        try await gate.transaction(on: db) { db in
+            try await dispatch.create(on: db)
+            try await tip.save(on: db)
+            try await AuditLog.append(.staff(account.id), "tip.dispatch", subject: Self.subject(tipID),
+                                      detail: ["unit": unitID.uuidString, "from": previous.rawValue], at: now, on: db)
+            if leavesDutyDesks {
+                try await Self.announce(tip, kind: "acknowledged", topic: .liveTipAcknowledged, category: "", commune: "", at: now, on: db)
+            }
+        }
+        if leavesDutyDesks { outboxWritten() }
+        return dispatch
+    }
+
+    func dispatchRecord(of tip: Tip) async throws -> Dispatch? {
+        try await Dispatch.query(on: db).filter(\.$tip.$id == (try tip.requireID())).with(\.$unit).first()
+    }
+
+    /// Records the team's progress; steps only move forward.
+    func advanceDispatch(of tip: Tip, to next: DispatchStatus, by account: CurrentAccount, now: Date = Date()) async throws {
+        guard try await may(account, .handleTips, on: tip) else { throw NotFound() }
+        guard let dispatch = try await dispatchRecord(of: tip) else {
+            throw ValidationFailure(issues: [FieldIssue(field: "status", code: "no_dispatch", messageVI: "Chưa có lệnh điều động.", messageEN: "No team was sent yet.")])
+        }
+        guard dispatch.status.canMove(to: next) else {
+            throw ValidationFailure(issues: [FieldIssue(field: "status", code: "transition",
+                messageVI: "Không thể chuyển từ \"\(dispatch.status.labelVI)\" sang \"\(next.labelVI)\".",
+                messageEN: "A dispatch cannot go from \(dispatch.status.labelEN) to \(next.labelEN).")])
+        }
+        let previous = dispatch.status
+        dispatch.status = next
+        dispatch.stamp(next, at: now)
+        try await gate.transaction(on: db) { db in
+            try await dispatch.save(on: db)
+            try await AuditLog.append(.staff(account.id), "tip.dispatch.status", subject: Self.subject(try tip.requireID()),
+                                      detail: ["from": previous.rawValue, "to": next.rawValue], at: now, on: db)
+        }
+    }
+
+    /// Records what the operation achieved; the operation is over. Closing the tip stays a
+    /// separate decision (with its reason).
+    func recordOutcome(of tip: Tip, _ outcome: DispatchOutcome, by account: CurrentAccount, now: Date = Date()) async throws {
+        guard try await may(account, .handleTips, on: tip) else { throw NotFound() }
+        let (clean, issues) = DispatchOutcome.validate(outcome)
+        guard issues.isEmpty else { throw ValidationFailure(issues: issues) }
+        guard let dispatch = try await dispatchRecord(of: tip) else {
+            throw ValidationFailure(issues: [FieldIssue(field: "summary", code: "no_dispatch", messageVI: "Chưa có lệnh điều động.", messageEN: "No team was sent yet.")])
+        }
+        dispatch.peopleHeld = clean.peopleHeld
+        dispatch.vehiclesSeized = clean.vehiclesSeized
+        dispatch.weaponsSeized = clean.weaponsSeized
+        dispatch.otherItems = clean.otherItems
+        dispatch.summary = clean.summary
+        dispatch.outcomeAt = now
+        if dispatch.status != .closed {
+            dispatch.status = .closed
+            dispatch.closedAt = now
+        }
+        try await gate.transaction(on: db) { db in
+            try await dispatch.save(on: db)
+            try await AuditLog.append(.staff(account.id), "tip.outcome", subject: Self.subject(try tip.requireID()), detail: [
+                "people_held": String(clean.peopleHeld), "vehicles_seized": String(clean.vehiclesSeized), "weapons_seized": String(clean.weaponsSeized),
+            ], at: now, on: db)
+        }
+    }
+}
