@@ -18,7 +18,7 @@ struct TipAPITests {
     struct Message: Content { var id: String; var kind: String; var author: String?; var body: String }
     struct Summary: Content { var id: String; var reference: String; var status: String; var urgent: Bool; var valuable: Bool; var anonymous: Bool }
     struct SummaryList: Content { var items: [Summary] }
-    struct OfficerTip: Content { var summary: Summary; var tip: CitizenTip; var routes: [Route]; var citizen: Person?; var assignee: Person?; var dispatch: DispatchBody? }
+    struct OfficerTip: Content { var summary: Summary; var tip: CitizenTip; var routes: [Route]; var citizen: Person?; var assignee: Person?; var dispatch: DispatchBody?; var duplicateOf: String?; var duplicates: [String]? }
     struct DispatchBody: Content { var team: String; var status: String; var unit: APITests.UnitRefBody; var onSiteAt: String?; var outcome: OutcomeBody? }
     struct OutcomeBody: Content { var peopleHeld: Int; var vehiclesSeized: Int; var weaponsSeized: Int; var otherItems: String?; var summary: String }
     struct Route: Content { var unit: APITests.UnitRefBody; var reason: String }
@@ -372,6 +372,33 @@ struct TipAPITests {
             #expect(closed.summary.status == "closed")
             let actions = try await AuditEntry.query(on: app.db).sort(\.$seq).all().map(\.action)
             #expect(actions.filter { $0.hasPrefix("tip.dispatch") || $0 == "tip.outcome" } == ["tip.dispatch", "tip.dispatch.status", "tip.dispatch.status", "tip.dispatch.status", "tip.outcome"])
+        }
+    }
+
+    @Test("Merging duplicates closes the later tip as a duplicate pointing to the kept one; merging into itself or across units is refused")
+    func mergeDuplicates() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let first = try await Self.submit(app, ["category": "public_order", "description": "Karaoke mở nhạc rất to sau 23 giờ ở hẻm 12.", "commune": Self.buonMaThuot])
+            let second = try await Self.submit(app, ["category": "public_order", "description": "Nhà hẻm 12 hát karaoke ồn ào quá khuya.", "commune": Self.buonMaThuot])
+            let elsewhere = try await Self.submit(app, ["category": "public_order", "description": "Karaoke ồn ào ở phường Tuy Hoà.", "commune": "22015"])
+            let officer = try await Self.bearer(app, Self.communeOfficer)
+            let items = try await Self.json(app, .GET, "/api/v1/tips", headers: officer, expect: .ok, as: SummaryList.self).items
+            let secondID = try #require(items.first { $0.reference == second.tip.reference }?.id)
+            let firstID = try #require(items.first { $0.reference == first.tip.reference }?.id)
+
+            let itself = try await Self.json(app, .POST, "/api/v1/tips/\(secondID)/merge", headers: officer, body: ["into": second.tip.reference], expect: .badRequest, as: APITests.ErrorBody.self)
+            #expect(itself.error.fields?.first?.code == "invalid")
+            let across = try await Self.json(app, .POST, "/api/v1/tips/\(secondID)/merge", headers: officer, body: ["into": elsewhere.tip.reference], expect: .badRequest, as: APITests.ErrorBody.self)
+            #expect(across.error.fields?.first?.code == "unknown", "a tip the officer cannot handle is as good as unknown")
+
+            let merged = try await Self.json(app, .POST, "/api/v1/tips/\(secondID)/merge", headers: officer, body: ["into": first.tip.reference.lowercased()], expect: .ok, as: OfficerTip.self)
+            #expect(merged.summary.status == "closed" && merged.tip.closingReason == "duplicate" && merged.duplicateOf == first.tip.reference)
+            let kept = try await Self.json(app, .GET, "/api/v1/tips/\(firstID)", headers: officer, expect: .ok, as: OfficerTip.self)
+            #expect(kept.duplicates == [second.tip.reference])
+            let receipt = try #require(second.receipt)
+            let citizenView = try await Self.json(app, .POST, "/api/v1/anonymous-tips/status", body: ["receipt": receipt], expect: .ok, as: CitizenTip.self)
+            #expect(citizenView.status == "closed" && citizenView.closingReason == "duplicate")
         }
     }
 }

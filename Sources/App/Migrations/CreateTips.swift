@@ -29,6 +29,7 @@ struct CreateTips: AsyncMigration {
             .field("ack_due_at", .datetime, .required)
             .field("close_due_at", .datetime, .required)
             .field("escalation_level", .int, .required)
+            .field("duplicate_of", .uuid, .references("tips", "id"))
             .unique(on: "reference")
             .unique(on: "receipt_hash")
             .create()

@@ -33,6 +33,8 @@ final class Tip: Model, @unchecked Sendable { // Fluent models are mutable class
     @Field(key: "close_due_at") var closeDueAt: Date
     /// 0: not escalated; 1: the unit's commanders were alerted; 2: the parent unit was brought in.
     @Field(key: "escalation_level") var escalationLevel: Int
+    /// Set when the tip was merged into another one (and closed as a duplicate).
+    @OptionalParent(key: "duplicate_of") var duplicateOf: Tip?
 
     init() {}
 }

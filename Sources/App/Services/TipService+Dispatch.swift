@@ -109,3 +109,48 @@ extension TipService {
         }
     }
 }
+
+/// Duplicates: two citizens report the same fight. The later tip is closed as a duplicate and
+/// points to the one that is worked; its conversation stays where it is.
+extension TipService {
+    func merge(_ duplicate: Tip, into reference: String, by account: CurrentAccount, now: Date = Date()) async throws -> Tip {
+        guard try await may(account, .handleTips, on: duplicate) else { throw NotFound() }
+        let code = reference.trimmingCharacters(in: .whitespaces).uppercased()
+        guard let target = try await Tip.query(on: db).filter(\.$reference == code).first(),
+              try await may(account, .handleTips, on: target)
+        else {
+            throw ValidationFailure(issues: [FieldIssue(field: "into", code: "unknown", messageVI: "Không có tin báo với số hiệu này trong đơn vị của bạn.",
+                                                        messageEN: "No tip with this reference in your units.")])
+        }
+        let targetID = try target.requireID()
+        if targetID == duplicate.id || target.$duplicateOf.id != nil {
+            throw ValidationFailure(issues: [FieldIssue(field: "into", code: "invalid", messageVI: "Không thể gộp vào chính nó hoặc vào một tin đã được gộp.",
+                                                        messageEN: "A tip cannot be merged into itself or into a merged tip.")])
+        }
+        if duplicate.status == .closed {
+            throw ValidationFailure(issues: [FieldIssue(field: "into", code: "closed", messageVI: "Tin báo đã kết thúc.", messageEN: "The tip is closed.")])
+        }
+        let previous = duplicate.status
+        duplicate.status = .closed
+        duplicate.closingReason = .duplicate
+        duplicate.closedAt = now
+        duplicate.$duplicateOf.id = targetID
+        duplicate.updatedAt = now
+        let leavesDutyDesks = duplicate.urgent && previous == .received
+        try await gate.transaction(on: db) { db in
+            try await duplicate.save(on: db)
+            try await AuditLog.append(.staff(account.id), "tip.merge", subject: Self.subject(try duplicate.requireID()),
+                                      detail: ["into": targetID.uuidString, "from": previous.rawValue], at: now, on: db)
+            if leavesDutyDesks {
+                try await Self.announce(duplicate, kind: "acknowledged", topic: .liveTipAcknowledged, category: "", commune: "", at: now, on: db)
+            }
+        }
+        if leavesDutyDesks { outboxWritten() }
+        return target
+    }
+
+    /// Tips merged into this one.
+    func duplicates(of tip: Tip) async throws -> [Tip] {
+        try await Tip.query(on: db).filter(\.$duplicateOf.$id == (try tip.requireID())).sort(\.$createdAt).all()
+    }
+}

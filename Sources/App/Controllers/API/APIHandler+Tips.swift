@@ -246,6 +246,21 @@ extension APIHandler {
         }
     }
 
+    func mergeTip(_ input: Operations.MergeTip.Input) async throws -> Operations.MergeTip.Output {
+        let req = try APIRequestContext.current()
+        guard let account = try await Self.bearer(req) else { return .unauthorized(.init(body: .json(Self.unauthorized))) }
+        guard case .json(let body) = input.body else { return .badRequest(.init(body: .json(Self.badRequest))) }
+        guard let tip = try await officerTip(input.path.id, account, req) else { return .notFound(.init(body: .json(Self.tipNotFound))) }
+        do {
+            _ = try await req.tips.merge(tip, into: body.into, by: account)
+            return .ok(.init(body: .json(try await Self.officerTip(tip, service: req.tips, on: req.db))))
+        } catch let failure as ValidationFailure {
+            return .badRequest(.init(body: .json(Self.validationError(failure.issues))))
+        } catch is TipService.NotFound {
+            return .notFound(.init(body: .json(Self.tipNotFound)))
+        }
+    }
+
     // MARK: mapping
 
     /// The tip an action is about, if the account may read it (the action itself is audited).
@@ -312,7 +327,9 @@ extension APIHandler {
             assignee: person(tip.$assignee.id),
             citizen: tip.anonymous ? nil : person(tip.$citizen.id),
             routes: routes.map { .init(unit: .init(code: $0.unit.code, name: $0.unit.name), reason: .init(rawValue: $0.reason.rawValue) ?? .commune) },
-            dispatch: try await service.dispatchRecord(of: tip).map(Self.dispatch))
+            dispatch: try await service.dispatchRecord(of: tip).map(Self.dispatch),
+            duplicateOf: try await tip.$duplicateOf.get(on: db)?.reference,
+            duplicates: try await service.duplicates(of: tip).map(\.reference))
     }
 
     static func dispatch(_ dispatch: Dispatch) -> Schemas.Dispatch {

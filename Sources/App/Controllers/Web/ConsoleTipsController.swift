@@ -17,6 +17,7 @@ struct ConsoleTipsController: RouteCollection {
         tips.post(":id", "dispatch", use: dispatch)
         tips.post(":id", "dispatch", "status", use: advanceDispatch)
         tips.post(":id", "outcome", use: recordOutcome)
+        tips.post(":id", "merge", use: merge)
     }
 
     struct Row: Encodable {
@@ -69,6 +70,8 @@ struct ConsoleTipsController: RouteCollection {
         var tip: TipView
         var dispatch: DispatchView?
         var canDispatch: Bool
+        var duplicateOf: TipController.Choice?
+        var duplicates: [TipController.Choice]
         var routes: [RouteView]
         var citizen: String?
         var assignee: String?
@@ -171,6 +174,15 @@ struct ConsoleTipsController: RouteCollection {
         }
     }
 
+    struct MergeForm: Content { var into: String? }
+
+    @Sendable func merge(req: Request) async throws -> Response {
+        let form = try req.content.decode(MergeForm.self)
+        return try await act(req, values: ["into": form.into ?? ""]) { tip, account in
+            _ = try await req.tips.merge(tip, into: form.into ?? "", by: account)
+        }
+    }
+
     struct DispatchForm: Content { var team: String?; var unit: String? }
     struct DispatchStatusForm: Content { var status: String? }
     struct OutcomeForm: Content { var peopleHeld: String?; var vehiclesSeized: String?; var weaponsSeized: String?; var otherItems: String?; var summary: String? }
@@ -264,6 +276,8 @@ struct ConsoleTipsController: RouteCollection {
         let page = DetailPage(
             page: req.pageMeta(titleKey: "inboxTitle"), tip: view, dispatch: dispatch,
             canDispatch: dispatch == nil && !view.isClosed && mayDispatch,
+            duplicateOf: try await tip.$duplicateOf.get(on: req.db).map { TipController.Choice(code: $0.id?.uuidString ?? "", label: $0.reference) },
+            duplicates: try await req.tips.duplicates(of: tip).map { TipController.Choice(code: $0.id?.uuidString ?? "", label: $0.reference) },
             routes: routes,
             citizen: tip.anonymous ? nil : person(tip.$citizen.id), assignee: person(tip.$assignee.id),
             statuses: next.map { TipController.Option(value: $0.rawValue, label: vi ? $0.labelVI : $0.labelEN, selected: values["status"] == $0.rawValue) },
