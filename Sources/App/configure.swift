@@ -54,6 +54,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(ImportUnitsCommand(), as: "import-units")
     app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
     app.asyncCommands.use(CreateProvinceUnitsCommand(), as: "create-province-units")
+    app.asyncCommands.use(AuditCommand(), as: "audit")
 }
 
 extension Application.Sessions {

@@ -44,6 +44,7 @@ struct DemoCommand: AsyncCommand {
         }
         let result = try await DemoSeeder.seed(on: app.db, passwords: app.binhyenPasswords)
         context.console.info(result.seeded ? "Đã tạo dữ liệu trình diễn / demo data loaded." : "Dữ liệu trình diễn đã có sẵn / demo data already present.")
+        let tips = try await DemoTips.seed(TipService(db: app.db, vault: app.tipVault, gate: app.writeGate), on: app.db)
         let hostname = signature.hostname ?? "127.0.0.1"
         let port = signature.port ?? 8080
         context.console.print("""
@@ -53,6 +54,9 @@ struct DemoCommand: AsyncCommand {
             """)
         for login in result.logins {
             context.console.print("  \(login.phone)  \(login.role.padding(toLength: 15, withPad: " ", startingAt: 0)) \(login.unit.padding(toLength: 10, withPad: " ", startingAt: 0)) \(login.name)")
+        }
+        if let receipt = tips.sampleReceipt {
+            context.console.print("  \(tips.count) tin báo mẫu / demo tips; mã tra cứu mẫu / sample receipt (/tips/follow): \(TipReceipt.display(receipt))")
         }
         app.http.server.configuration.hostname = hostname
         app.http.server.configuration.port = port
@@ -167,5 +171,29 @@ struct CreateProvinceUnitsCommand: AsyncCommand {
             try await ProvincePolice.create(provinceAreaCode: area, validFrom: Date(), on: db)
         }
         context.console.info("Đã tạo / created \(created.unitIDs.count) đơn vị / units (\(created.communeUnits.count) công an xã, phường / commune police)")
+    }
+}
+
+/// `binhyen audit verify`: walks the hash chain of the audit log and reports every break.
+struct AuditCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "action", help: "verify")
+        var action: String
+        init() {}
+    }
+
+    var help: String { "Kiểm tra nhật ký kiểm toán / Check the audit log: binhyen audit verify" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard signature.action == "verify" else {
+            throw CommandFailure("Chỉ có: audit verify / only: audit verify")
+        }
+        let result = try await AuditLog.verify(on: context.application.db)
+        if result.isIntact {
+            context.console.info("Nhật ký nguyên vẹn / audit log intact: \(result.entries) mục / entries")
+        } else {
+            for problem in result.problems { context.console.error(problem) }
+            throw CommandFailure("Nhật ký kiểm toán bị sửa hoặc xoá / the audit log was edited or truncated (\(result.problems.count) problems in \(result.entries) entries)")
+        }
     }
 }
