@@ -17,6 +17,7 @@ struct GuardedServeCommand: AsyncCommand {
                 Chạy / run:  binhyen migrate --yes   (hoặc / or: binhyen demo)
                 """)
         }
+        context.application.backgroundJobs?.start(context.application)
         try await inner.run(using: context, signature: signature)
     }
 }
@@ -60,6 +61,7 @@ struct DemoCommand: AsyncCommand {
         }
         app.http.server.configuration.hostname = hostname
         app.http.server.configuration.port = port
+        app.backgroundJobs?.start(app)
         // No flags: the server then binds to the configuration set just above.
         var noFlags = CommandInput(arguments: ["serve"])
         try await serve.run(using: context, signature: try ServeCommand.Signature(from: &noFlags))

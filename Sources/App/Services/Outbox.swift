@@ -105,8 +105,9 @@ enum Outbox {
     }
 }
 
-/// Runs the outbox and the deadline check in the background of `serve`: the outbox drains as soon
-/// as a change commits (and every second in case a wake-up was missed), deadlines every 30 seconds.
+/// Runs the outbox and the deadline check in the background of `serve` and `demo` (started once
+/// the database is known to be migrated): the outbox drains as soon as a change commits (and every
+/// second in case a wake-up was missed), deadlines every 30 seconds.
 final class BackgroundJobs: LifecycleHandler, Sendable {
     private let wakeUp: AsyncStream<Void>.Continuation
     private let stream: AsyncStream<Void>
@@ -118,7 +119,8 @@ final class BackgroundJobs: LifecycleHandler, Sendable {
 
     func wake() { wakeUp.yield() }
 
-    func didBootAsync(_ app: Application) async throws {
+    func start(_ app: Application) {
+        guard tasks.withLockedValue({ $0.isEmpty }) else { return }
         let stream = self.stream
         let drain = Task {
             for await _ in stream {
