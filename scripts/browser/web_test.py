@@ -8,19 +8,21 @@ there. Ends with the line "N passed, M failed"; exits non-zero when anything fai
     python3 scripts/browser/web_test.py --base-url http://127.0.0.1:18080 --out scripts/out
 """
 import argparse
+import json
 import os
 import re
 import sys
 import time
 import traceback
 from urllib.parse import quote, urlparse
+from urllib.request import Request, urlopen
 
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 # Seeded by `binhyen demo` (README): the province admin of Công an tỉnh Đắk Lắk.
 ADMIN_PHONE = "0901 000 001"
@@ -29,6 +31,12 @@ CITIZEN_NAME = "Nguyễn Thị Lan"
 CITIZEN_PASSWORD = "mat-khau-an-toan-1"
 WRONG_PASSWORD = "sai-mat-khau-9"
 WAIT_SECONDS = 15
+# Seeded by `binhyen demo`: the area officer of Phường Buôn Ma Thuột and the mobile police commander.
+OFFICER_PHONE = "0901 000 003"
+DUTY_PHONE = "0901 000 005"
+# Marks the anonymous citizen's browser and text; the lane's log check proves neither is logged.
+PROBE_USER_AGENT = "Mozilla/5.0 (Linux; Android 14) BinhYenProbe/7731"
+PROBE_TEXT = "hẻm 99 Mai Hắc Đế"
 
 # Letters only Vietnamese text has: an error "in Vietnamese" contains at least one of them.
 VIETNAMESE_LETTERS = set("ăâđêôơưĂÂĐÊÔƠƯ"
@@ -308,7 +316,137 @@ def test_language_switch(b):
     check(b.find("h1").text.strip() == heading_vi, "the Vietnamese heading did not come back")
 
 
-TESTS = (test_unit_search, test_citizen_register_login, test_officer_console, test_language_switch)
+def api_post(b, path, body):
+    request = Request(b.url(path), data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST")
+    with urlopen(request, timeout=10) as response:
+        return response.status, json.loads(response.read())
+
+
+def test_anonymous_tip(b):
+    # The citizen's phone has a recognisable user agent; the server must not keep it.
+    b.driver.execute_cdp_cmd("Network.setUserAgentOverride", {"userAgent": PROBE_USER_AGENT})
+    b.open("/tips/new", "tip-form")
+    form = b.find("form#tip-form", "the tip form")
+    check(urlparse(form.get_attribute("action")).path == "/tips/anonymous", "a guest's form does not send anonymously")
+
+    # Nothing filled in: every field says what is missing, in Vietnamese.
+    b.submit("#tip-form", "tip-errors", server_validation=True)
+    for field in ("category", "description", "commune"):
+        text = b.find(f".field-error[data-field={field}]", f"the {field} error").text.strip()
+        check(is_vietnamese(text), f"the {field} error is not in Vietnamese: {text!r}")
+
+    Select(b.driver.find_element(By.CSS_SELECTOR, "#tip-form select[name=category]")).select_by_value("theft")
+    b.fill("#tip-form", {"description": f"Hai thanh niên bẻ khoá xe máy trước nhà số 7 {PROBE_TEXT}, đi xe Exciter màu xanh.",
+                         "commune": "buon ma thuot", "address": PROBE_TEXT})
+    b.click_and_load(b.find("[data-testid=send-anonymous]", "the send button"), "tip-receipt")
+    receipt = b.find("[data-testid=receipt]", "the receipt").text.strip()
+    check(re.fullmatch(r"\d{4} \d{4} \d{4} \d{4}", receipt), f"the receipt is not 16 digits in groups: {receipt!r}")
+    reference = b.find("[data-testid=reference]", "the reference").text.strip()
+    check(not b.driver.get_cookies(), f"the anonymous pages set cookies: {b.driver.get_cookies()}")
+    print(f"  anonymous tip {reference}, receipt shown once")
+
+    # The ward's officer finds it, answers and acknowledges it.
+    b.driver.execute_cdp_cmd("Network.setUserAgentOverride", {"userAgent": "Mozilla/5.0 (X11; Linux x86_64) Officer"})
+    b.login(OFFICER_PHONE, DEMO_PASSWORD, "officer-login")
+    b.open("/console/tips", "inbox")
+    row = b.find(f"tr[data-reference='{reference}'] a", "the tip in the inbox")
+    b.click_and_load(row, "officer-tip")
+    check(PROBE_TEXT in b.find("[data-testid=tip-description]").text, "the officer does not read the tip text")
+    b.fill("#message-form", {"body": "Công an phường đã nhận tin. Bạn có nhớ biển số xe không?"})
+    b.submit("#message-form", "officer-replied")
+    Select(b.driver.find_element(By.CSS_SELECTOR, "#status-form select[name=status]")).select_by_value("acknowledged")
+    b.submit("#status-form", "officer-acknowledged")
+    check(b.find("[data-testid=tip-status]").text.strip() == "Đã tiếp nhận", "the status did not change")
+    b.logout()
+
+    # Back on the citizen's phone: the receipt opens the conversation, and the citizen answers.
+    b.fresh()
+    b.driver.execute_cdp_cmd("Network.setUserAgentOverride", {"userAgent": PROBE_USER_AGENT})
+    b.open("/tips/follow", "follow-form")
+    b.fill("#follow-form", {"receipt": receipt})
+    b.submit("#follow-form", "follow-status")
+    check(b.find("[data-testid=tip-status]").text.strip() == "Đã tiếp nhận", "the citizen does not see the new status")
+    messages = b.find("[data-testid=messages]").text
+    check("Bạn có nhớ biển số xe không?" in messages, f"the reply is missing: {messages!r}")
+    b.fill("#answer-form", {"body": "Biển số 47H1-555.66."})
+    b.submit("#answer-form", "follow-answered")
+    check("Biển số 47H1-555.66." in b.find("[data-testid=messages]").text, "the answer is not shown")
+    check(not b.driver.get_cookies(), "following by receipt set a cookie")
+
+
+def test_duty_desk_live(b):
+    b.login(DUTY_PHONE, DEMO_PASSWORD, "duty-login")
+    b.open("/console/duty", "duty-desk")
+    try:
+        b.wait.until(lambda d: "on" in (b.find("[data-testid=live-state]").get_attribute("class") or ""))
+    except TimeoutException:
+        raise CheckFailed("the duty desk never went live") from None
+
+    # An urgent tip arrives while the officer watches: it must appear within a second.
+    started = time.monotonic()
+    status, body = api_post(b, "/api/v1/tips", {"category": "public_order", "commune": "24133", "happeningNow": True,
+                                                "description": "Đang có hỗn chiến ở quán bida đường Phan Chu Trinh, có người bị thương."})
+    check(status == 201, f"the tip was not accepted: {status}")
+    reference = body["tip"]["reference"]
+    selector = f"li.duty-item[data-reference='{reference}']"
+    deadline = started + 5
+    while time.monotonic() < deadline and not b.all(selector):
+        time.sleep(0.02)
+    elapsed = time.monotonic() - started
+    check(b.all(selector), f"{reference} did not reach the duty desk within 5 s")
+    check(elapsed < 1.0, f"{reference} took {elapsed:.2f} s to reach the duty desk (limit 1 s)")
+    b.shot("duty-new-tip")
+    print(f"  {reference} on the duty desk {elapsed * 1000:.0f} ms after it was sent")
+
+    # The desk loses its connection; a tip sent meanwhile appears once it is back. The test wraps
+    # the page's WebSocket (from outside the product) so it can cut the line and hold it down.
+    b.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": """
+        (function () {
+          var Real = window.WebSocket; window.__sockets = []; window.__cut = false;
+          window.WebSocket = function (url) {
+            var ws = new Real(window.__cut ? "ws://127.0.0.1:9/down" : url);
+            window.__sockets.push(ws); return ws;
+          };
+          window.WebSocket.prototype = Real.prototype;
+        })();"""})
+    b.open("/console/duty", "duty-instrumented")
+    try:
+        b.wait.until(lambda d: "on" in (b.find("[data-testid=live-state]").get_attribute("class") or ""))
+    except TimeoutException:
+        raise CheckFailed("the duty desk never went live again") from None
+    b._script("window.__cut = true; window.__sockets.forEach(function (s) { s.close(); });")
+    try:
+        b.wait.until(lambda d: "on" not in (b.find("[data-testid=live-state]").get_attribute("class") or ""))
+    except TimeoutException:
+        raise CheckFailed("the desk did not notice it lost its connection") from None
+    status, body = api_post(b, "/api/v1/tips", {"category": "weapons", "commune": "24133",
+                                                "description": "Nhóm thanh niên mang gậy gộc tụ tập ở bờ hồ Ea Kao."})
+    missed = body["tip"]["reference"]
+    time.sleep(1.5)
+    check(not b.all(f"li.duty-item[data-reference='{missed}']"), "the desk received a tip while cut off: the test proves nothing")
+    b._script("window.__cut = false;")
+    try:
+        b.wait.until(lambda d: b.all(f"li.duty-item[data-reference='{missed}']"))
+    except TimeoutException:
+        raise CheckFailed(f"{missed}, sent while the desk was cut off, never appeared after it reconnected") from None
+    check("on" in (b.find("[data-testid=live-state]").get_attribute("class") or ""), "the desk is not live after reconnecting")
+    b.shot("duty-caught-up")
+    print(f"  reconnected and caught up with {missed}")
+
+    # Acknowledged in place: the row goes, and stays gone after a reload.
+    item = b.find(selector, "the new tip")
+    item.find_element(By.CSS_SELECTOR, "[data-testid=acknowledge]").click()
+    try:
+        b.wait.until(lambda d: not b.all(selector))
+    except TimeoutException:
+        raise CheckFailed("the acknowledged tip stayed on the desk") from None
+    b.open("/console/duty", "duty-after-ack")
+    check(not b.all(selector), "the acknowledged tip came back after a reload")
+    b.logout()
+
+
+TESTS = (test_unit_search, test_citizen_register_login, test_officer_console, test_language_switch,
+         test_anonymous_tip, test_duty_desk_live)
 
 
 def main():
