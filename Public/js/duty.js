@@ -34,7 +34,9 @@
     node.querySelector(".ref").textContent = item.reference;
     node.querySelector(".cat").textContent = item.category;
     node.querySelector(".commune").textContent = item.commune;
-    node.querySelector(".when").textContent = new Date(item.createdAt).toLocaleString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh" });
+    node.querySelector(".when").textContent = new Date(item.createdAt).toLocaleString("vi-VN", {
+      timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric"
+    });
     node.querySelector(".open").href = "/console/tips/" + item.id;
     node.querySelector("form").action = "/console/duty/" + item.id + "/acknowledge";
     list.insertBefore(node, list.firstChild);
