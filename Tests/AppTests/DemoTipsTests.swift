@@ -12,7 +12,7 @@ struct DemoTipsTests {
     func demoTips() async throws {
         try await withTestApp { app in
             try await app.loadDemo()
-            let service = TipService(db: app.db, vault: app.tipVault, gate: app.writeGate)
+            let service = TipService(db: app.db, app: app)
             let seeded = try await DemoTips.seed(service, on: app.db)
             #expect(seeded.count == 10)
             #expect(try await DemoTips.seed(service, on: app.db).count == 0, "seeding twice adds nothing")

@@ -55,7 +55,7 @@ struct TipLiveTests {
         try await withTestApp { app in
             try await app.loadDemo()
             let created = Date().addingTimeInterval(-3600)
-            let service = TipService(db: app.db, vault: app.tipVault, gate: app.writeGate)
+            let service = TipService(db: app.db, app: app)
             let submitted = try await service.submit(TipDraft(categoryCode: "weapons", description: "Thanh niên mang hung khí tụ tập ở ngã ba.", communeCode: "24133"),
                                                      by: .anonymous, now: created)
             let tipID = try submitted.tip.requireID()

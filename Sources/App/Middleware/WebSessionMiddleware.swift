@@ -30,6 +30,12 @@ struct CSRFMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         }
         let expected = request.hasSession ? request.session.data[Request.csrfSessionKey] : nil
+        // A large form (photos) may still be arriving: read it now, within the upload limit, so
+        // the token in it can be checked.
+        if request.body.data == nil, request.headers.first(name: Self.headerName) == nil {
+            let limit = request.headers.contentType?.type == "multipart" ? Request.uploadBodyLimit : request.application.routes.defaultMaxBodySize.value
+            _ = try await request.body.collect(max: limit).get()
+        }
         let provided = request.headers.first(name: Self.headerName)
             ?? (try? request.content.get(String.self, at: Self.fieldName))
         guard let expected, let provided, Self.constantTimeEqual(expected, provided) else {
@@ -47,6 +53,8 @@ struct CSRFMiddleware: AsyncMiddleware {
 
 extension Request {
     static let csrfSessionKey = "csrf"
+    /// Largest form with files: five photos of 10 MB and the text around them.
+    static let uploadBodyLimit = 60 * 1024 * 1024
 
     /// The session's form token, made on first use (this starts a session).
     func csrfToken() -> String {

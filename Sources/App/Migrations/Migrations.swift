@@ -22,5 +22,6 @@ extension Application {
         migrations.add(CreateOutbox())
         migrations.add(CreateNotifications())
         migrations.add(CreateDispatches())
+        migrations.add(CreateTipAttachments())
     }
 }

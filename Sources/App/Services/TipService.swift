@@ -11,14 +11,16 @@ struct TipService: Sendable {
     let db: any Database
     let vault: TipVault
     let gate: WriteGate
+    let store: AttachmentStore
     var deadlines: TipDeadlines = .standard
     /// Called after a change that wrote to the outbox has committed (wakes the outbox worker).
     var outboxWritten: @Sendable () -> Void = {}
 
-    init(db: any Database, vault: TipVault, gate: WriteGate) {
+    init(db: any Database, app: Application) {
         self.db = db
-        self.vault = vault
-        self.gate = gate
+        self.vault = app.tipVault
+        self.gate = app.writeGate
+        self.store = app.attachmentStore
     }
 
     enum Submitter: Sendable, Equatable {
@@ -41,7 +43,7 @@ struct TipService: Sendable {
         try await TipCategory.query(on: db).filter(\.$retired == false).sort(\.$position).all()
     }
 
-    func submit(_ draft: TipDraft, by submitter: Submitter, now: Date = Date()) async throws -> Submitted {
+    func submit(_ draft: TipDraft, by submitter: Submitter, attachments: [SanitizedAttachment] = [], now: Date = Date()) async throws -> Submitted {
         let categories = try await categories()
         let (clean, issuesFound) = TipRules.validate(draft, knownCategories: Set(categories.map(\.code)), now: now)
         var issues = issuesFound
@@ -53,6 +55,7 @@ struct TipService: Sendable {
                 issues.append(FieldIssue(field: "commune", code: "unknown", messageVI: "Không có xã, phường với mã này.", messageEN: "There is no commune or ward with this code."))
             }
         }
+        if let tooMany = AttachmentRules.checkCount(attachments.count) { issues.append(tooMany) }
         guard issues.isEmpty, let commune else { throw ValidationFailure(issues: issues) }
 
         let urgent = clean.happeningNow || categories.first { $0.code == clean.categoryCode }?.urgent == true
@@ -94,18 +97,26 @@ struct TipService: Sendable {
             actor = .citizen(accountID)
         }
 
-        try await gate.transaction(on: db) { db in
-            try await tip.create(on: db)
-            for route in routes {
-                try await TipUnit(tipID: id, unitID: route.unitID, reason: route.reason, at: now).create(on: db)
+        let files = try writeFiles(attachments, tipID: id, fromCitizen: true, at: now)
+        do {
+            try await gate.transaction(on: db) { db in
+                try await tip.create(on: db)
+                for route in routes {
+                    try await TipUnit(tipID: id, unitID: route.unitID, reason: route.reason, at: now).create(on: db)
+                }
+                for file in files { try await file.create(on: db) }
+                try await AuditLog.append(actor, "tip.submit", subject: Self.subject(id), detail: [
+                    "category": clean.categoryCode, "urgent": String(urgent), "units": routes.map(\.code).joined(separator: ","),
+                    "files": String(files.count),
+                ], at: now, on: db)
+                if urgent {
+                    try await Self.announce(tip, kind: "new", topic: .liveTipNew, category: categories.first { $0.code == clean.categoryCode }?.nameVI ?? clean.categoryCode,
+                                            commune: commune.name, at: now, on: db)
+                }
             }
-            try await AuditLog.append(actor, "tip.submit", subject: Self.subject(id), detail: [
-                "category": clean.categoryCode, "urgent": String(urgent), "units": routes.map(\.code).joined(separator: ","),
-            ], at: now, on: db)
-            if urgent {
-                try await Self.announce(tip, kind: "new", topic: .liveTipNew, category: categories.first { $0.code == clean.categoryCode }?.nameVI ?? clean.categoryCode,
-                                        commune: commune.name, at: now, on: db)
-            }
+        } catch {
+            for file in files { store.remove(try file.requireID()) }
+            throw error
         }
         if urgent { outboxWritten() }
         return Submitted(tip: tip, receipt: receipt)
@@ -348,6 +359,71 @@ struct TipService: Sendable {
         }
     }
 
+    // MARK: attachments
+
+    /// Writes the files (encrypted) and returns their rows, not yet saved: the caller saves them in
+    /// its transaction and removes the files if it fails.
+    private func writeFiles(_ attachments: [SanitizedAttachment], tipID: UUID, fromCitizen: Bool, at now: Date) throws -> [TipAttachment] {
+        var rows: [TipAttachment] = []
+        do {
+            for attachment in attachments {
+                let row = TipAttachment()
+                let id = UUID()
+                row.id = id
+                row.$tip.id = tipID
+                row.kind = attachment.kind
+                row.byteCount = attachment.byteCount
+                row.metadataRemoved = attachment.metadataRemoved
+                row.fromCitizen = fromCitizen
+                row.createdAt = now
+                try store.write(attachment.data, id: id)
+                rows.append(row)
+            }
+        } catch {
+            for row in rows { if let id = row.id { store.remove(id) } }
+            throw error
+        }
+        return rows
+    }
+
+    /// Adds files to a tip (the citizen's follow-up or an officer's evidence), at most
+    /// `AttachmentRules.maxFiles` in all.
+    func attach(_ attachments: [SanitizedAttachment], to tip: Tip, by actor: AuditActor, now: Date = Date()) async throws -> [TipAttachment] {
+        let tipID = try tip.requireID()
+        let existing = try await TipAttachment.query(on: db).filter(\.$tip.$id == tipID).count()
+        if attachments.isEmpty || AttachmentRules.checkCount(existing + attachments.count) != nil {
+            throw ValidationFailure(issues: [FieldIssue(field: "attachments", code: attachments.isEmpty ? "required" : "too_many",
+                messageVI: attachments.isEmpty ? "Chưa chọn tệp nào." : "Mỗi tin báo có tối đa \(AttachmentRules.maxFiles) tệp; tin này đã có \(existing).",
+                messageEN: attachments.isEmpty ? "No file was chosen." : "A tip holds at most \(AttachmentRules.maxFiles) files; this one has \(existing).")])
+        }
+        let files = try writeFiles(attachments, tipID: tipID, fromCitizen: actor.kind != "staff", at: now)
+        do {
+            try await gate.transaction(on: db) { db in
+                for file in files { try await file.create(on: db) }
+                try await AuditLog.append(actor, "tip.attach", subject: Self.subject(tipID), detail: ["files": String(files.count)], at: now, on: db)
+            }
+        } catch {
+            for file in files { store.remove(try file.requireID()) }
+            throw error
+        }
+        return files
+    }
+
+    func attachments(of tip: Tip) async throws -> [TipAttachment] {
+        try await TipAttachment.query(on: db).filter(\.$tip.$id == (try tip.requireID())).sort(\.$createdAt).all()
+    }
+
+    /// One attachment's bytes, for an officer who may read the tip. The read is audited.
+    func attachment(_ id: UUID, of tip: Tip, for account: CurrentAccount, now: Date = Date()) async throws -> (TipAttachment, Data)? {
+        let tipID = try tip.requireID()
+        guard let row = try await TipAttachment.query(on: db).filter(\.$id == id).filter(\.$tip.$id == tipID).first() else { return nil }
+        let data = try store.read(id)
+        try await gate.transaction(on: db) { db in
+            try await AuditLog.append(.staff(account.id), "tip.attachment.read", subject: Self.subject(tipID), detail: ["attachment": id.uuidString], at: now, on: db)
+        }
+        return (row, data)
+    }
+
     // MARK: reading
 
     func content(of tip: Tip) throws -> TipContent {
@@ -441,7 +517,7 @@ struct TipService: Sendable {
 
 extension Request {
     var tips: TipService {
-        var service = TipService(db: db, vault: application.tipVault, gate: application.writeGate)
+        var service = TipService(db: db, app: application)
         if let jobs = application.backgroundJobs { service.outboxWritten = { jobs.wake() } }
         return service
     }

@@ -29,6 +29,18 @@ struct TipVault: Sendable {
         return try JSONDecoder().decode(type, from: plain)
     }
 
+    /// Raw bytes (attachments), without the JSON wrapping.
+    func sealBytes(_ plain: Data, for id: UUID) throws -> Data {
+        guard let combined = try AES.GCM.seal(plain, using: sealingKey, authenticating: Self.bytes(of: id)).combined else {
+            throw Abort(.internalServerError, reason: "sealing failed")
+        }
+        return combined
+    }
+
+    func openBytes(_ sealed: Data, for id: UUID) throws -> Data {
+        try AES.GCM.open(try AES.GCM.SealedBox(combined: sealed), using: sealingKey, authenticating: Self.bytes(of: id))
+    }
+
     func receiptHash(_ digits: String) -> String {
         HMAC<SHA256>.authenticationCode(for: Data(digits.utf8), using: receiptKey).map { String(format: "%02x", $0) }.joined()
     }

@@ -18,6 +18,7 @@ struct ConsoleTipsController: RouteCollection {
         tips.post(":id", "dispatch", "status", use: advanceDispatch)
         tips.post(":id", "outcome", use: recordOutcome)
         tips.post(":id", "merge", use: merge)
+        tips.get(":id", "attachments", ":attachment", use: attachment)
     }
 
     struct Row: Encodable {
@@ -65,9 +66,16 @@ struct ConsoleTipsController: RouteCollection {
         var outcome: DispatchOutcome?
     }
 
+    struct FileRow: Encodable {
+        var url: String
+        var label: String
+        var keepsMetadata: Bool
+    }
+
     struct DetailPage: Encodable {
         var page: PageMeta
         var tip: TipView
+        var files: [FileRow]
         var dispatch: DispatchView?
         var canDispatch: Bool
         var duplicateOf: TipController.Choice?
@@ -273,8 +281,13 @@ struct ConsoleTipsController: RouteCollection {
                 outcome: record.outcome)
         }
         let mayDispatch = try await req.tips.may(account, .dispatchRapidResponse, on: tip)
+        let files = try await req.tips.attachments(of: tip).map { file in
+            FileRow(url: "/console/tips/\(id.uuidString)/attachments/\(file.id?.uuidString ?? "")",
+                    label: "\(vi ? file.kind.labelVI : file.kind.labelEN) · \(max(1, file.byteCount / 1024)) KB",
+                    keepsMetadata: !file.metadataRemoved)
+        }
         let page = DetailPage(
-            page: req.pageMeta(titleKey: "inboxTitle"), tip: view, dispatch: dispatch,
+            page: req.pageMeta(titleKey: "inboxTitle"), tip: view, files: files, dispatch: dispatch,
             canDispatch: dispatch == nil && !view.isClosed && mayDispatch,
             duplicateOf: try await tip.$duplicateOf.get(on: req.db).map { TipController.Choice(code: $0.id?.uuidString ?? "", label: $0.reference) },
             duplicates: try await req.tips.duplicates(of: tip).map { TipController.Choice(code: $0.id?.uuidString ?? "", label: $0.reference) },
@@ -285,6 +298,24 @@ struct ConsoleTipsController: RouteCollection {
             canHandle: try await req.tips.may(account, .handleTips, on: tip),
             notice: notice, errors: errors, values: values)
         return try await req.view.render("console/tip", page).encodeResponse(status: status, for: req)
+    }
+
+    /// One attachment, decrypted for an officer who may read the tip (audited). Served so that a
+    /// browser never runs it: fixed type, no sniffing, a sandbox, and PDFs only as downloads.
+    @Sendable func attachment(req: Request) async throws -> Response {
+        let account = try req.auth.require(CurrentAccount.self)
+        guard let id = req.parameters.get("id", as: UUID.self), let attachmentID = req.parameters.get("attachment", as: UUID.self),
+              let tip = try await req.tips.visibleTip(id: id, for: account),
+              let (row, data) = try await req.tips.attachment(attachmentID, of: tip, for: account)
+        else { throw Abort(.notFound) }
+        let response = Response(status: .ok, body: .init(data: data))
+        response.headers.contentType = HTTPMediaType(type: String(row.kind.mimeType.split(separator: "/")[0]), subType: String(row.kind.mimeType.split(separator: "/")[1]))
+        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        response.headers.replaceOrAdd(name: "Content-Security-Policy", value: "sandbox; default-src 'none'")
+        response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
+        let disposition = row.kind == .pdf ? "attachment" : "inline"
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "\(disposition); filename=\"\(tip.reference)-\(attachmentID.uuidString.prefix(8)).\(row.kind.fileExtension)\"")
+        return response
     }
 
     static func statusOptions(vi: Bool, selected: TipStatus?) -> [TipController.Option] {

@@ -8,7 +8,7 @@ struct TipController: RouteCollection {
     /// Routes that need the session (the form, named tips, "my tips").
     func boot(routes: any RoutesBuilder) throws {
         routes.get("tips", "new", use: newForm)
-        routes.post("tips", use: submitNamed)
+        routes.on(.POST, "tips", body: .collect(maxSize: ByteCount(value: Request.uploadBodyLimit)), use: submitNamed)
         routes.get("tips", "mine", use: mine)
         routes.get("tips", "mine", ":id", use: showMine)
         routes.post("tips", "mine", ":id", "messages", use: answerMine)
@@ -18,7 +18,7 @@ struct TipController: RouteCollection {
     /// nothing about the sender is looked at.
     struct Anonymous: RouteCollection {
         func boot(routes: any RoutesBuilder) throws {
-            routes.post("tips", "anonymous", use: submitAnonymous)
+            routes.on(.POST, "tips", "anonymous", body: .collect(maxSize: ByteCount(value: Request.uploadBodyLimit)), use: submitAnonymous)
             routes.get("tips", "follow", use: followForm)
             routes.post("tips", "follow", use: follow)
             routes.post("tips", "follow", "messages", use: answer)
@@ -128,6 +128,7 @@ struct TipController: RouteCollection {
         var latitude: String?
         var longitude: String?
         var happeningNow: String?
+        var attachments: [File]?
     }
 
     @Sendable func newForm(req: Request) async throws -> View {
@@ -182,13 +183,26 @@ struct TipController: RouteCollection {
                 errors["occurred_at"] = req.message("Thời điểm không hợp lệ.", "The time is not valid.")
             }
         }
+        // Files: checked by content and stripped of metadata before anything is stored.
+        var files: [SanitizedAttachment] = []
+        let uploads = (form.attachments ?? []).filter { $0.data.readableBytes > 0 || !$0.filename.isEmpty }
+        if let tooMany = AttachmentRules.checkCount(uploads.count) {
+            errors["attachments"] = req.message(tooMany.messageVI, tooMany.messageEN)
+        } else {
+            for upload in uploads {
+                switch AttachmentRules.sanitize(Data(buffer: upload.data), declaredName: upload.filename) {
+                case .success(let file): files.append(file)
+                case .failure(let issue): errors["attachments"] = errors["attachments"] ?? req.message(issue.messageVI, issue.messageEN)
+                }
+            }
+        }
         let draft = TipDraft(categoryCode: form.category ?? "", description: form.description ?? "",
                              communeCode: communeCode,
                              address: form.address, latitude: latitude, longitude: longitude, occurredAt: occurredAt,
                              happeningNow: form.happeningNow != nil)
         if errors.isEmpty {
             do {
-                let submitted = try await req.tips.submit(draft, by: submitter)
+                let submitted = try await req.tips.submit(draft, by: submitter, attachments: files)
                 if let receipt = submitted.receipt {
                     let unit = try await Unit.find(submitted.tip.$unit.id, on: req.db)
                     let page = ReceiptPage(page: req.pageMeta(titleKey: "tipReceiptTitle"), receipt: TipReceipt.display(receipt),

@@ -1,0 +1,126 @@
+@testable import App
+import BinhYenCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite("Tip attachments")
+struct TipAttachmentTests {
+    // A photo as phones send it: JFIF, then EXIF with a GPS position, then the picture itself.
+    static func segment(_ marker: UInt8, _ payload: [UInt8]) -> [UInt8] {
+        let length = payload.count + 2
+        return [0xFF, marker, UInt8(length >> 8), UInt8(length & 0xFF)] + payload
+    }
+    static let gps = Array("GPSLatitude 12.6667 GPSLongitude 108.0377".utf8)
+    static let scan: [UInt8] = [0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD0, 0x56, 0x78, 0x9A, 0xBC]
+    static var phoneJPEG: [UInt8] {
+        [0xFF, 0xD8] + segment(0xE0, Array("JFIF\0".utf8) + [1, 1, 1, 0, 72, 0, 72, 0, 0])
+            + segment(0xE1, Array("Exif\0\0MM".utf8) + [0x00, 0x2A, 0, 0, 0, 8] + gps)
+            + segment(0xDB, [0x00] + (1...64).map { UInt8($0) })
+            + segment(0xC0, [8, 0, 16, 0, 16, 1, 1, 0x11, 0])
+            + segment(0xC4, [0x00, 1] + Array(repeating: 0, count: 15) + [0x00])
+            + segment(0xDA, [1, 1, 0x00, 0, 63, 0]) + scan + [0xFF, 0xD9]
+    }
+    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13] + Array("IHDR".utf8) + Array(repeating: 1, count: 17)
+
+    struct Part {
+        var name: String
+        var filename: String?
+        var bytes: [UInt8]
+    }
+
+    /// Posts a multipart form the way a browser does.
+    static func post(_ app: Application, _ path: String, _ parts: [Part]) async throws -> (HTTPStatus, String) {
+        let boundary = "----binhyen\(UUID().uuidString)"
+        var body = Data()
+        for part in parts {
+            body.append(Data("--\(boundary)\r\n".utf8))
+            if let filename = part.filename {
+                body.append(Data("Content-Disposition: form-data; name=\"\(part.name)\"; filename=\"\(filename)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8))
+            } else {
+                body.append(Data("Content-Disposition: form-data; name=\"\(part.name)\"\r\n\r\n".utf8))
+            }
+            body.append(Data(part.bytes))
+            body.append(Data("\r\n".utf8))
+        }
+        body.append(Data("--\(boundary)--\r\n".utf8))
+        var result: (HTTPStatus, String)?
+        try await app.testing().test(.POST, path, beforeRequest: { req in
+            req.headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+            req.body = ByteBuffer(data: body)
+        }, afterResponse: { res async in
+            result = (res.status, res.body.string)
+        })
+        return try #require(result)
+    }
+
+    static func fields(_ extra: [Part]) -> [Part] {
+        [Part(name: "category", bytes: Array("drugs".utf8)),
+         Part(name: "description", bytes: Array("Ảnh chụp nhóm người mua bán ma tuý ở bãi xe sau chợ.".utf8)),
+         Part(name: "commune", bytes: Array("24133".utf8))] + extra
+    }
+
+    @Test("A photo's GPS position is gone before it is stored; the officer gets the picture back intact, served so the browser never runs it")
+    func photoWithoutGPS() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let (status, page) = try await Self.post(app, "/tips/anonymous", Self.fields([Part(name: "attachments[]", filename: "IMG_2041.JPG", bytes: Self.phoneJPEG)]))
+            #expect(status == .created, "\(page.prefix(300))")
+            let tip = try #require(try await Tip.query(on: app.db).first())
+            let rows = try await TipAttachment.query(on: app.db).all()
+            #expect(rows.count == 1 && rows[0].kind == .jpeg && rows[0].metadataRemoved)
+
+            // On disk: encrypted, so neither the position nor the picture's bytes can be read.
+            let stored = try #require(FileManager.default.contents(atPath: app.attachmentStore.path(try rows[0].requireID())))
+            #expect(stored.range(of: Data(Self.gps)) == nil && stored.range(of: Data(Self.scan)) == nil)
+
+            let officer = try await TipWebTests.login(app, TipAPITests.communeOfficer)
+            let detail = try await officer.get("/console/tips/\(try tip.requireID())")
+            let link = "/console/tips/\(try tip.requireID())/attachments/\(try rows[0].requireID())"
+            #expect(detail.body.contains(link))
+            var served: (HTTPHeaders, Data)?
+            try await app.testing().test(.GET, link, beforeRequest: { req in
+                req.headers.replaceOrAdd(name: .cookie, value: officer.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+            }, afterResponse: { res async in
+                served = (res.headers, Data(buffer: res.body))
+            })
+            let (headers, bytes) = try #require(served)
+            #expect(headers.contentType == .jpeg)
+            #expect(headers.first(name: "X-Content-Type-Options") == "nosniff")
+            #expect(bytes.range(of: Data(Self.gps)) == nil, "the GPS position was removed")
+            #expect(bytes.range(of: Data(Array("Exif".utf8))) == nil)
+            #expect(bytes.range(of: Data(Self.scan)) != nil, "the picture itself is untouched")
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "tip.attachment.read").count() == 1)
+
+            let other = try await TipWebTests.login(app, TipAPITests.otherCommuneOfficer)
+            #expect(try await other.get(link).status == .notFound)
+        }
+    }
+
+    @Test("A PNG named .pdf, a 50 MB file and six files are refused with the reason next to the field, and nothing is stored")
+    func refusals() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let (mismatch, page) = try await Self.post(app, "/tips/anonymous", Self.fields([Part(name: "attachments[]", filename: "giay-to.pdf", bytes: Self.png)]))
+            #expect(mismatch == .unprocessableEntity)
+            #expect(page.contains("data-field=\"attachments\"") && page.contains("không phải tài liệu PDF"))
+
+            let huge = [UInt8](repeating: 0xFF, count: 50 * 1024 * 1024)
+            let (tooLarge, largePage) = try await Self.post(app, "/tips/anonymous", Self.fields([Part(name: "attachments[]", filename: "video.jpg", bytes: huge)]))
+            #expect(tooLarge == .unprocessableEntity)
+            #expect(largePage.contains("lớn quá 10 MB"))
+
+            let six = (1...6).map { Part(name: "attachments[]", filename: "anh\($0).jpg", bytes: Self.phoneJPEG) }
+            let (tooMany, manyPage) = try await Self.post(app, "/tips/anonymous", Self.fields(six))
+            #expect(tooMany == .unprocessableEntity)
+            #expect(manyPage.contains("tối đa 5 tệp"))
+
+            #expect(try await Tip.query(on: app.db).count() == 0)
+            #expect(try await TipAttachment.query(on: app.db).count() == 0)
+            let folder = app.attachmentStore.directory
+            #expect((try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty ?? true, "no file was written")
+        }
+    }
+}
