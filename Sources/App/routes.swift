@@ -17,7 +17,7 @@ func routes(_ app: Application) throws {
     // Anonymous tips: no session middleware, so no cookie is read or set for these routes.
     try app.register(collection: TipController.Anonymous())
 
-    let api = app.grouped(APIRequestContext.Middleware())
+    let api = app.grouped(APIBodyLimitMiddleware(), APIRequestContext.Middleware())
     let transport = VaporTransport(routesBuilder: api)
     try APIHandler().registerHandlers(on: transport, serverURL: URL(string: "/api/v1")!)
 }

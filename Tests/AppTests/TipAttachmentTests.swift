@@ -123,4 +123,62 @@ struct TipAttachmentTests {
             #expect((try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty ?? true, "no file was written")
         }
     }
+
+    static func upload(_ app: Application, _ path: String, _ bytes: [UInt8], headers: HTTPHeaders) async throws -> (HTTPStatus, String) {
+        var result: (HTTPStatus, String)?
+        try await app.testing().test(.POST, path, headers: headers, beforeRequest: { req in
+            req.headers.replaceOrAdd(name: .contentType, value: "application/octet-stream")
+            req.body = ByteBuffer(bytes: bytes)
+        }, afterResponse: { res async in
+            result = (res.status, res.body.string)
+        })
+        // The API pretty-prints its JSON; compare without the spaces.
+        return try #require(result.map { ($0.0, $0.1.replacingOccurrences(of: " ", with: "")) })
+    }
+
+    @Test("Through the API: a file per request with the receipt in a header, cleaned like the form's; oversized bodies are refused before they are read")
+    func apiUploads() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let created = try await TipAPITests.submit(app, ["category": "theft", "description": "Camera nhà tôi quay được kẻ trộm xe.", "commune": TipAPITests.buonMaThuot])
+            let receipt = try #require(created.receipt)
+            let withReceipt = HTTPHeaders([("X-Tip-Receipt", TipReceipt.display(receipt))])
+
+            let (status, body) = try await Self.upload(app, "/api/v1/anonymous-tips/attachments?filename=camera.jpg", Self.phoneJPEG, headers: withReceipt)
+            #expect(status == .created, "\(body)")
+            #expect(body.contains("\"kind\":\"jpeg\"") && body.contains("\"metadataRemoved\":true"))
+            let (mismatch, mismatchBody) = try await Self.upload(app, "/api/v1/anonymous-tips/attachments?filename=scan.pdf", Self.png, headers: withReceipt)
+            #expect(mismatch == .badRequest && mismatchBody.contains("\"field\":\"file\"") && mismatchBody.contains("type_mismatch"))
+            let (unknown, _) = try await Self.upload(app, "/api/v1/anonymous-tips/attachments", Self.phoneJPEG, headers: ["X-Tip-Receipt": "1111 2222 3333 4444"])
+            #expect(unknown == .notFound)
+            let (huge, hugeBody) = try await Self.upload(app, "/api/v1/anonymous-tips/attachments", [UInt8](repeating: 0xFF, count: 11 * 1024 * 1024), headers: withReceipt)
+            #expect(huge == .payloadTooLarge && hugeBody.contains("\"field\":\"file\""))
+            for _ in 2...5 {
+                #expect(try await Self.upload(app, "/api/v1/anonymous-tips/attachments", Self.phoneJPEG, headers: withReceipt).0 == .created)
+            }
+            let (sixth, sixthBody) = try await Self.upload(app, "/api/v1/anonymous-tips/attachments", Self.phoneJPEG, headers: withReceipt)
+            #expect(sixth == .badRequest && sixthBody.contains("too_many"))
+
+            let officer = try await TipAPITests.bearer(app, TipAPITests.communeOfficer)
+            let id = try #require(try await Tip.query(on: app.db).first()?.requireID())
+            let attachmentID = try #require(try await TipAttachment.query(on: app.db).first()?.requireID())
+            try await app.testing().test(.GET, "/api/v1/tips/\(id)/attachments/\(attachmentID)", headers: officer) { res async in
+                #expect(res.status == .ok)
+                #expect(res.headers.contentType == .jpeg)
+                let bytes = Data(buffer: res.body)
+                #expect(bytes.range(of: Data(Self.gps)) == nil && bytes.range(of: Data(Self.scan)) != nil)
+            }
+            let opened = try await TipAPITests.json(app, .POST, "/api/v1/anonymous-tips/status", body: ["receipt": receipt], expect: .ok, as: CitizenTipFiles.self)
+            #expect(opened.attachments.count == 5)
+
+            let big = ["category": "theft", "description": String(repeating: "x", count: 300 * 1024), "commune": TipAPITests.buonMaThuot]
+            let tooBig = try await TipAPITests.json(app, .POST, "/api/v1/tips", body: big, expect: .payloadTooLarge, as: APITests.ErrorBody.self)
+            #expect(tooBig.error.fields?.first?.field == "body")
+        }
+    }
+
+    struct CitizenTipFiles: Content {
+        struct File: Content { var id: String; var kind: String }
+        var attachments: [File]
+    }
 }

@@ -1,6 +1,7 @@
 import BinhYenAPI
 import BinhYenCore
 import Fluent
+import OpenAPIRuntime
 import Foundation
 import Vapor
 
@@ -261,6 +262,65 @@ extension APIHandler {
         }
     }
 
+    // MARK: attachments
+
+    func addAnonymousTipAttachment(_ input: Operations.AddAnonymousTipAttachment.Input) async throws -> Operations.AddAnonymousTipAttachment.Output {
+        let req = try APIRequestContext.current()
+        guard let tip = try await req.tips.tipForReceipt(input.headers.xTipReceipt) else { return .notFound(.init(body: .json(Self.receiptNotFound))) }
+        guard case .binary(let body) = input.body else { return .badRequest(.init(body: .json(Self.badRequest))) }
+        do {
+            let stored = try await Self.attach(body, name: input.query.filename, to: tip, by: .anonymous, req)
+            return .created(.init(body: .json(stored)))
+        } catch let failure as ValidationFailure {
+            return .badRequest(.init(body: .json(Self.validationError(failure.issues))))
+        }
+    }
+
+    func addMyTipAttachment(_ input: Operations.AddMyTipAttachment.Input) async throws -> Operations.AddMyTipAttachment.Output {
+        let req = try APIRequestContext.current()
+        guard let account = try await Self.bearer(req) else { return .unauthorized(.init(body: .json(Self.unauthorized))) }
+        guard let id = UUID(uuidString: input.path.id), let tip = try await req.tips.tip(id: id, citizen: account.id) else {
+            return .notFound(.init(body: .json(Self.tipNotFound)))
+        }
+        guard case .binary(let body) = input.body else { return .badRequest(.init(body: .json(Self.badRequest))) }
+        do {
+            let stored = try await Self.attach(body, name: input.query.filename, to: tip, by: .citizen(account.id), req)
+            return .created(.init(body: .json(stored)))
+        } catch let failure as ValidationFailure {
+            return .badRequest(.init(body: .json(Self.validationError(failure.issues))))
+        }
+    }
+
+    func getTipAttachment(_ input: Operations.GetTipAttachment.Input) async throws -> Operations.GetTipAttachment.Output {
+        let req = try APIRequestContext.current()
+        guard let account = try await Self.bearer(req) else { return .unauthorized(.init(body: .json(Self.unauthorized))) }
+        guard let tip = try await officerTip(input.path.id, account, req), let attachmentID = UUID(uuidString: input.path.attachmentId),
+              let (row, data) = try await req.tips.attachment(attachmentID, of: tip, for: account)
+        else { return .notFound(.init(body: .json(Self.tipNotFound))) }
+        let body = HTTPBody(data)
+        switch row.kind {
+        case .jpeg: return .ok(.init(body: .jpeg(body)))
+        case .png: return .ok(.init(body: .png(body)))
+        case .pdf: return .ok(.init(body: .pdf(body)))
+        }
+    }
+
+    /// Reads the upload (the body limit middleware already bounded it), cleans it and stores it.
+    private static func attach(_ body: HTTPBody, name: String?, to tip: Tip, by actor: AuditActor, _ req: Request) async throws -> Schemas.Attachment {
+        let data = try await Data(collecting: body, upTo: APIBodyLimitMiddleware.uploadLimit)
+        switch AttachmentRules.sanitize(data, declaredName: name, field: "file") {
+        case .failure(let issue):
+            throw ValidationFailure(issues: [issue])
+        case .success(let file):
+            guard let stored = try await req.tips.attach([file], to: tip, by: actor).first else { throw Abort(.internalServerError) }
+            return attachment(stored)
+        }
+    }
+
+    static func attachment(_ row: TipAttachment) -> Schemas.Attachment {
+        .init(id: row.id?.uuidString ?? "", kind: .init(rawValue: row.kind.rawValue) ?? .jpeg, byteCount: row.byteCount, metadataRemoved: row.metadataRemoved)
+    }
+
     // MARK: mapping
 
     /// The tip an action is about, if the account may read it (the action itself is audited).
@@ -301,7 +361,8 @@ extension APIHandler {
             description: content.description, address: content.address, latitude: content.latitude, longitude: content.longitude,
             occurredAt: tip.occurredAt, createdAt: tip.createdAt, updatedAt: tip.updatedAt,
             messages: messages.map { .init(id: $0.id.uuidString, kind: .init(rawValue: $0.kind.rawValue) ?? .citizen,
-                                           author: $0.authorName, body: $0.body, createdAt: $0.at) })
+                                           author: $0.authorName, body: $0.body, createdAt: $0.at) },
+            attachments: withMessages ? try await service.attachments(of: tip).map(attachment) : nil)
     }
 
     static func summary(_ tip: Tip, _ context: TipListContext, now: Date = Date()) -> Schemas.TipSummary {
