@@ -37,6 +37,23 @@ DUTY_PHONE = "0901 000 005"
 # Marks the anonymous citizen's browser and text; the lane's log check proves neither is logged.
 PROBE_USER_AGENT = "Mozilla/5.0 (Linux; Android 14) BinhYenProbe/7731"
 PROBE_TEXT = "hẻm 99 Mai Hắc Đế"
+# A phone photo's GPS tag; the lane's checks prove it is in neither the log nor the data directory.
+PROBE_GPS = b"GPSLatitude 12.6803 GPSLongitude 108.0461"
+
+
+def phone_photo(path):
+    """A small JPEG shaped like a phone's: JFIF, EXIF with a GPS position, then the picture."""
+    def segment(marker, payload):
+        return bytes([0xFF, marker]) + (len(payload) + 2).to_bytes(2, "big") + payload
+    data = (b"\xFF\xD8" + segment(0xE0, b"JFIF\x00\x01\x01\x01\x00\x48\x00\x48\x00\x00")
+            + segment(0xE1, b"Exif\x00\x00MM\x00\x2A\x00\x00\x00\x08" + PROBE_GPS)
+            + segment(0xDB, b"\x00" + bytes(range(1, 65)))
+            + segment(0xC0, bytes([8, 0, 16, 0, 16, 1, 1, 0x11, 0]))
+            + segment(0xC4, bytes([0x00, 1] + [0] * 15 + [0x00]))
+            + segment(0xDA, bytes([1, 1, 0x00, 0, 63, 0])) + bytes([0x12, 0x34, 0x56, 0x78]) + b"\xFF\xD9")
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
 
 # Letters only Vietnamese text has: an error "in Vietnamese" contains at least one of them.
 VIETNAMESE_LETTERS = set("ăâđêôơưĂÂĐÊÔƠƯ"
@@ -338,6 +355,8 @@ def test_anonymous_tip(b):
     Select(b.driver.find_element(By.CSS_SELECTOR, "#tip-form select[name=category]")).select_by_value("theft")
     b.fill("#tip-form", {"description": f"Hai thanh niên bẻ khoá xe máy trước nhà số 7 {PROBE_TEXT}, đi xe Exciter màu xanh.",
                          "commune": "buon ma thuot", "address": PROBE_TEXT})
+    photo = phone_photo(os.path.join(b.out, "probe-photo.jpg"))
+    b.driver.find_element(By.CSS_SELECTOR, "#tip-form input[type=file]").send_keys(os.path.abspath(photo))
     b.click_and_load(b.find("[data-testid=send-anonymous]", "the send button"), "tip-receipt")
     receipt = b.find("[data-testid=receipt]", "the receipt").text.strip()
     check(re.fullmatch(r"\d{4} \d{4} \d{4} \d{4}", receipt), f"the receipt is not 16 digits in groups: {receipt!r}")
@@ -352,6 +371,8 @@ def test_anonymous_tip(b):
     row = b.find(f"tr[data-reference='{reference}'] a", "the tip in the inbox")
     b.click_and_load(row, "officer-tip")
     check(PROBE_TEXT in b.find("[data-testid=tip-description]").text, "the officer does not read the tip text")
+    files = b.find("[data-testid=files]", "the attached photo").text
+    check("JPEG" in files, f"the photo is not listed: {files!r}")
     b.fill("#message-form", {"body": "Công an phường đã nhận tin. Bạn có nhớ biển số xe không?"})
     b.submit("#message-form", "officer-replied")
     Select(b.driver.find_element(By.CSS_SELECTOR, "#status-form select[name=status]")).select_by_value("acknowledged")
