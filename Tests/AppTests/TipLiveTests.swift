@@ -130,4 +130,31 @@ struct TipLiveTests {
             #expect(try await other.post("/console/duty/\(id)/acknowledge", [:]).status == .notFound)
         }
     }
+
+    @Test("Two officers on one tip: the second, working from a stale page, is refused instead of undoing the first's closing")
+    func staleStatusChange() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let service = TipService(db: app.db, app: app)
+            let submitted = try await service.submit(TipDraft(categoryCode: "theft", description: "Mất trộm xe đạp ở sân trường.", communeCode: "24133"), by: .anonymous)
+            let id = try submitted.tip.requireID()
+            func staff(_ phone: String) async throws -> CurrentAccount {
+                let account = try #require(try await Account.query(on: app.db).filter(\.$phone == phone).first())
+                return try #require(try await CurrentAccount.load(accountID: try account.requireID(), on: app.db))
+            }
+            let officer = try await staff("+84901000003")
+            let commander = try await staff("+84901000002")
+            let first = try #require(try await Tip.find(id, on: app.db))
+            let stale = try #require(try await Tip.find(id, on: app.db))
+            try await service.changeStatus(of: first, to: .closed, reason: .duplicate, by: commander)
+            do {
+                try await service.changeStatus(of: stale, to: .acknowledged, reason: nil, by: officer)
+                Issue.record("a stale change went through")
+            } catch let failure as ValidationFailure {
+                #expect(failure.issues.first?.code == "conflict")
+            }
+            #expect(try await Tip.find(id, on: app.db)?.status == .closed)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "tip.status").count() == 1)
+        }
+    }
 }

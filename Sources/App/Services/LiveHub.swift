@@ -17,8 +17,6 @@ actor LiveHub {
         return encoder
     }()
 
-    var count: Int { subscribers.count }
-
     func subscribe(units: Set<UUID>, send: @escaping @Sendable (String) async -> Void) -> UUID {
         let id = UUID()
         subscribers[id] = Subscriber(units: units, send: send)

@@ -45,6 +45,7 @@ extension TipService {
         tip.updatedAt = now
         let leavesDutyDesks = tip.urgent && previous == .received
         try await gate.transaction(on: db) { db in
+            try await Self.requireUnchangedStatus(tip, was: previous, on: db)
             try await dispatch.create(on: db)
             try await tip.save(on: db)
             try await AuditLog.append(.staff(account.id), "tip.dispatch", subject: Self.subject(tipID),
@@ -138,6 +139,7 @@ extension TipService {
         duplicate.updatedAt = now
         let leavesDutyDesks = duplicate.urgent && previous == .received
         try await gate.transaction(on: db) { db in
+            try await Self.requireUnchangedStatus(duplicate, was: previous, on: db)
             try await duplicate.save(on: db)
             try await AuditLog.append(.staff(account.id), "tip.merge", subject: Self.subject(try duplicate.requireID()),
                                       detail: ["into": targetID.uuidString, "from": previous.rawValue], at: now, on: db)

@@ -241,11 +241,6 @@ struct TipService: Sendable {
         return tip
     }
 
-    func tip(reference: String, for account: CurrentAccount, now: Date = Date()) async throws -> Tip? {
-        guard let tip = try await Tip.query(on: db).filter(\.$reference == reference.uppercased()).first() else { return nil }
-        return try await self.tip(id: try tip.requireID(), for: account, now: now)
-    }
-
     /// Whether one of the account's grants reaches a unit the tip was routed to.
     func may(_ account: CurrentAccount, _ action: Action, on tip: Tip) async throws -> Bool {
         guard !account.grants.isEmpty else { return false }
@@ -278,6 +273,7 @@ struct TipService: Sendable {
         let detail = changes
         let leavesDutyDesks = tip.urgent && previous == .received
         try await gate.transaction(on: db) { db in
+            try await Self.requireUnchangedStatus(tip, was: previous, on: db)
             try await tip.save(on: db)
             try await AuditLog.append(.staff(account.id), "tip.status", subject: Self.subject(try tip.requireID()), detail: detail, at: now, on: db)
             if leavesDutyDesks {
@@ -457,6 +453,21 @@ struct TipService: Sendable {
     }
 
     // MARK: helpers
+
+    /// Inside a write transaction: refuses the change when someone else moved the tip since it was
+    /// read (two officers on one tip), instead of silently undoing their step. On PostgreSQL the
+    /// row is locked until the transaction ends, so another node cannot slip in either.
+    static func requireUnchangedStatus(_ tip: Tip, was expected: TipStatus, on db: any Database) async throws {
+        let sql = try db.requireSQL()
+        let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        let row = try await sql.raw("SELECT status FROM tips WHERE id = \(bind: try tip.requireID())\(unsafeRaw: lock)").first()
+        let current = try row?.decode(column: "status", as: String.self)
+        guard current == expected.rawValue else {
+            throw ValidationFailure(issues: [FieldIssue(field: "status", code: "conflict",
+                messageVI: "Tin báo vừa được cán bộ khác cập nhật. Vui lòng tải lại trang rồi thử lại.",
+                messageEN: "Another officer has just updated this tip. Reload and try again.")])
+        }
+    }
 
     static func subject(_ id: UUID) -> String { "tip:" + id.uuidString }
 
