@@ -25,6 +25,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.tipVault = TipVault(masterKey: try TipVault.masterKey(config: config, logger: app.logger))
     app.writeGate = WriteGate()
     app.liveHub = LiveHub()
+    app.tipReferenceData = TipReferenceData()
     if config.backgroundJobs {
         let jobs = BackgroundJobs()
         app.backgroundJobs = jobs

@@ -260,6 +260,7 @@ public struct TipDeadlines: Sendable, Equatable {
     public var closeNormal: TimeInterval
 
     /// Urgent: acknowledged within 15 minutes, closed within 3 days. Others: 24 hours and 30 days.
+    /// A province changes them with BINHYEN_TIP_*_MINUTES (see README).
     public static let standard = TipDeadlines(acknowledgeUrgent: 15 * 60, acknowledgeNormal: 24 * 3600,
                                               closeUrgent: 3 * 24 * 3600, closeNormal: 30 * 24 * 3600)
 

@@ -1,4 +1,5 @@
 @testable import App
+import BinhYenCore
 import Fluent
 import Foundation
 import Testing
@@ -122,6 +123,12 @@ struct OperationsTests {
         #expect(postgres.storage == .postgres(url: "postgres://u:p@127.0.0.1:5432/binhyen"))
         #expect(postgres.dataDirectory == "/srv/by")
         #expect(postgres.tipKey == Data(repeating: 7, count: 32))
+        let custom = try AppConfig.fromEnvironment(["BINHYEN_TIP_ACK_URGENT_MINUTES": "5", "BINHYEN_TIP_CLOSE_MINUTES": "20160"])
+        #expect(custom.tipDeadlines.acknowledgeUrgent == 300 && custom.tipDeadlines.closeNormal == 14 * 24 * 3600)
+        #expect(custom.tipDeadlines.acknowledgeNormal == TipDeadlines.standard.acknowledgeNormal)
+        for env in [["BINHYEN_TIP_ACK_MINUTES": "soon"], ["BINHYEN_TIP_ACK_URGENT_MINUTES": "0"], ["BINHYEN_TIP_CLOSE_URGENT_MINUTES": "5", "BINHYEN_TIP_ACK_URGENT_MINUTES": "10"]] {
+            #expect(throws: ConfigurationError.self, "\(env)") { try AppConfig.fromEnvironment(env) }
+        }
         // Several nodes share PostgreSQL, so none may invent its own tip key; a short key is refused.
         for env in [["DATABASE_URL": "postgres://u:p@127.0.0.1:5432/binhyen"], ["BINHYEN_TIP_KEY": "c2hvcnQ="]] {
             do {

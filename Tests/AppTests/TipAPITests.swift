@@ -401,4 +401,20 @@ struct TipAPITests {
             #expect(citizenView.status == "closed" && citizenView.closingReason == "duplicate")
         }
     }
+
+    @Test("A commune whose police unit is retired routes to the nearest unit above it, which sees and handles the tip")
+    func fallbackToProvince() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let unit = try #require(try await UnitDirectory.find(code: "CA22015", on: app.db))
+            unit.validTo = Date()
+            try await unit.save(on: app.db)
+            let created = try await Self.submit(app, ["category": "theft", "description": "Mất trộm gia súc ở rẫy cà phê.", "commune": "22015"])
+            #expect(created.tip.unit.code == "CA66")
+            let province = try await Self.bearer(app, Self.provinceAdmin)
+            let item = try #require(try await Self.json(app, .GET, "/api/v1/tips", headers: province, expect: .ok, as: SummaryList.self).items.first)
+            let opened = try await Self.json(app, .GET, "/api/v1/tips/\(item.id)", headers: province, expect: .ok, as: OfficerTip.self)
+            #expect(opened.routes.map(\.reason) == ["fallback"])
+        }
+    }
 }

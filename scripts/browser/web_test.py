@@ -395,6 +395,34 @@ def test_anonymous_tip(b):
     check(not b.driver.get_cookies(), "following by receipt set a cookie")
 
 
+def test_named_tip(b):
+    b.login("0988 000 002", DEMO_PASSWORD, "citizen-login")
+    b.open("/tips/new", "named-tip-form")
+    Select(b.driver.find_element(By.CSS_SELECTOR, "#tip-form select[name=category]")).select_by_value("gambling")
+    b.fill("#tip-form", {"description": "Sới bạc hoạt động mỗi tối trong nhà kho cuối hẻm 45 Lý Thường Kiệt.",
+                         "commune": "Buôn Ma Thuột"})
+    b.click_and_load(b.find("[data-testid=send-named]", "the named send button"), "named-tip-sent")
+    check(b.path().startswith("/tips/mine/"), f"a named tip lands on {b.path()}, not under My tips")
+    reference = b.find("[data-testid=reference]").text.strip()
+    tip_path = b.path()
+    b.open("/tips/mine", "my-tips")
+    check(reference in b.find("[data-testid=my-tips]").text, f"{reference} is not listed under My tips")
+    b.logout()
+
+    b.login(OFFICER_PHONE, DEMO_PASSWORD, "officer-login-named")
+    b.open("/console/tips", "inbox-named")
+    b.click_and_load(b.find(f"tr[data-reference='{reference}'] a", "the named tip in the inbox"), "officer-named-tip")
+    check("Bùi Thị Thu" in b.find("[data-testid=tip-citizen]").text, "the officer does not see who sent a named tip")
+    b.fill("#message-form", {"body": "Cảm ơn chị. Tổ công tác sẽ kiểm tra tối nay."})
+    b.submit("#message-form", "officer-named-replied")
+    b.logout()
+
+    b.login("0988 000 002", DEMO_PASSWORD, "citizen-login-again")
+    b.open(tip_path, "named-tip-reply")
+    check("Tổ công tác sẽ kiểm tra tối nay." in b.find("[data-testid=messages]").text, "the citizen does not see the reply")
+    b.logout()
+
+
 def test_duty_desk_live(b):
     b.login(DUTY_PHONE, DEMO_PASSWORD, "duty-login")
     b.open("/console/duty", "duty-desk")
@@ -467,7 +495,7 @@ def test_duty_desk_live(b):
 
 
 TESTS = (test_unit_search, test_citizen_register_login, test_officer_console, test_language_switch,
-         test_anonymous_tip, test_duty_desk_live)
+         test_anonymous_tip, test_named_tip, test_duty_desk_live)
 
 
 def main():

@@ -1,3 +1,4 @@
+import BinhYenCore
 import Foundation
 import Vapor
 
@@ -18,19 +19,22 @@ public struct AppConfig: Sendable {
     /// Master key (32 bytes) for tip encryption and receipt hashing; generated under the data
     /// directory when absent and storage is SQLite.
     public var tipKey: Data?
+    /// How long units have to acknowledge and close tips.
+    public var tipDeadlines: TipDeadlines
     /// Run the outbox worker and the deadline check in the background (off in tests, which
     /// drive them by hand).
     public var backgroundJobs: Bool
 
     public enum LogFormat: String, Sendable { case text, json }
 
-    public init(storage: Storage, dataDirectory: String, bcryptCost: Int = 12, secureCookies: Bool = false, logFormat: LogFormat = .text, tipKey: Data? = nil, backgroundJobs: Bool = true) {
+    public init(storage: Storage, dataDirectory: String, bcryptCost: Int = 12, secureCookies: Bool = false, logFormat: LogFormat = .text, tipKey: Data? = nil, tipDeadlines: TipDeadlines = .standard, backgroundJobs: Bool = true) {
         self.storage = storage
         self.dataDirectory = dataDirectory
         self.bcryptCost = bcryptCost
         self.secureCookies = secureCookies
         self.logFormat = logFormat
         self.tipKey = tipKey
+        self.tipDeadlines = tipDeadlines
         self.backgroundJobs = backgroundJobs
     }
 
@@ -81,8 +85,24 @@ public struct AppConfig: Sendable {
             problems.append("BINHYEN_TIP_KEY: required with PostgreSQL (32 random bytes in base64: openssl rand -base64 32)")
         }
 
+        // Deadlines in minutes: acknowledge and close, urgent and other tips.
+        var deadlines = TipDeadlines.standard
+        let deadlineVariables: [(String, WritableKeyPath<TipDeadlines, TimeInterval>)] = [
+            ("BINHYEN_TIP_ACK_URGENT_MINUTES", \.acknowledgeUrgent), ("BINHYEN_TIP_ACK_MINUTES", \.acknowledgeNormal),
+            ("BINHYEN_TIP_CLOSE_URGENT_MINUTES", \.closeUrgent), ("BINHYEN_TIP_CLOSE_MINUTES", \.closeNormal),
+        ]
+        for (name, keyPath) in deadlineVariables {
+            guard let raw = env[name], !raw.isEmpty else { continue }
+            if let minutes = Int(raw), (1...525_600).contains(minutes) { deadlines[keyPath: keyPath] = TimeInterval(minutes * 60) } else {
+                problems.append("\(name): must be a whole number of minutes from 1 to 525600, got \"\(raw)\"")
+            }
+        }
+        if deadlines.acknowledgeUrgent > deadlines.closeUrgent || deadlines.acknowledgeNormal > deadlines.closeNormal {
+            problems.append("BINHYEN_TIP_*_MINUTES: a tip cannot have to be closed before it has to be acknowledged")
+        }
+
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
-        return AppConfig(storage: storage, dataDirectory: dataDirectory, bcryptCost: bcryptCost, secureCookies: secureCookies, logFormat: logFormat, tipKey: tipKey)
+        return AppConfig(storage: storage, dataDirectory: dataDirectory, bcryptCost: bcryptCost, secureCookies: secureCookies, logFormat: logFormat, tipKey: tipKey, tipDeadlines: deadlines)
     }
 }
 

@@ -12,7 +12,8 @@ struct TipService: Sendable {
     let vault: TipVault
     let gate: WriteGate
     let store: AttachmentStore
-    var deadlines: TipDeadlines = .standard
+    let referenceData: TipReferenceData
+    var deadlines: TipDeadlines
     /// Called after a change that wrote to the outbox has committed (wakes the outbox worker).
     var outboxWritten: @Sendable () -> Void = {}
 
@@ -21,6 +22,8 @@ struct TipService: Sendable {
         self.vault = app.tipVault
         self.gate = app.writeGate
         self.store = app.attachmentStore
+        self.deadlines = app.binhyenConfig.tipDeadlines
+        self.referenceData = app.tipReferenceData
     }
 
     enum Submitter: Sendable, Equatable {
@@ -32,6 +35,10 @@ struct TipService: Sendable {
         var tip: Tip
         /// The 16 digits, for anonymous tips only: shown once, never stored.
         var receipt: String?
+        /// What the answer to the citizen needs, without reading the tip back.
+        var content: TipContent
+        var placement: Placement
+        var attachments: [TipAttachment]
     }
 
     /// A tip the caller may not see is reported exactly like one that does not exist.
@@ -39,39 +46,38 @@ struct TipService: Sendable {
 
     // MARK: intake
 
-    func categories() async throws -> [TipCategory] {
-        try await TipCategory.query(on: db).filter(\.$retired == false).sort(\.$position).all()
+    /// The categories citizens may choose, in display order (cached briefly: they change rarely).
+    func categories() async throws -> [TipCategoryInfo] {
+        try await referenceData.categories(on: db)
     }
 
     func submit(_ draft: TipDraft, by submitter: Submitter, attachments: [SanitizedAttachment] = [], now: Date = Date()) async throws -> Submitted {
         let categories = try await categories()
         let (clean, issuesFound) = TipRules.validate(draft, knownCategories: Set(categories.map(\.code)), now: now)
         var issues = issuesFound
-        var commune: AdminArea?
+        if let tooMany = AttachmentRules.checkCount(attachments.count) { issues.append(tooMany) }
+        let category = categories.first { $0.code == clean.categoryCode }
+        let urgent = clean.happeningNow || category?.urgent == true
+        var placement: Placement?
         if !issues.contains(where: { $0.field == "commune" }) {
-            commune = try await AdminArea.query(on: db)
-                .filter(\.$scheme == .current).filter(\.$level == .commune).filter(\.$code == clean.communeCode).first()
-            if commune == nil {
+            placement = try await referenceData.placement(communeCode: clean.communeCode, categoryCode: clean.categoryCode, urgent: urgent, on: db)
+            if placement == nil {
                 issues.append(FieldIssue(field: "commune", code: "unknown", messageVI: "Không có xã, phường với mã này.", messageEN: "There is no commune or ward with this code."))
+            } else if placement?.routes.isEmpty == true {
+                issues.append(FieldIssue(field: "commune", code: "no_unit",
+                    messageVI: "Chưa có đơn vị công an phụ trách địa bàn này. Vui lòng gọi 113.",
+                    messageEN: "No police unit covers this area yet. Please call 113."))
             }
         }
-        if let tooMany = AttachmentRules.checkCount(attachments.count) { issues.append(tooMany) }
-        guard issues.isEmpty, let commune else { throw ValidationFailure(issues: issues) }
-
-        let urgent = clean.happeningNow || categories.first { $0.code == clean.categoryCode }?.urgent == true
-        let routes = try await route(commune: commune, categoryCode: clean.categoryCode, urgent: urgent)
-        guard let owner = routes.first else {
-            throw ValidationFailure(issues: [FieldIssue(field: "commune", code: "no_unit",
-                messageVI: "Chưa có đơn vị công an phụ trách địa bàn này. Vui lòng gọi 113.",
-                messageEN: "No police unit covers this area yet. Please call 113.")])
-        }
+        guard issues.isEmpty, let placement, let owner = placement.routes.first else { throw ValidationFailure(issues: issues) }
+        let routes = placement.routes
 
         let tip = Tip()
         let id = UUID()
         tip.id = id
         tip.reference = Self.newReference()
         tip.$unit.id = owner.unitID
-        tip.$area.id = try commune.requireID()
+        tip.$area.id = placement.areaID
         tip.categoryCode = clean.categoryCode
         tip.urgent = urgent
         tip.status = .received
@@ -82,8 +88,8 @@ struct TipService: Sendable {
         tip.createdAt = now
         tip.updatedAt = now
         (tip.ackDueAt, tip.closeDueAt) = deadlines.due(urgent: urgent, from: now)
-        tip.sealed = try vault.seal(TipContent(description: clean.description, address: clean.address,
-                                               latitude: clean.latitude, longitude: clean.longitude), for: id)
+        let content = TipContent(description: clean.description, address: clean.address, latitude: clean.latitude, longitude: clean.longitude)
+        tip.sealed = try vault.seal(content, for: id)
         var receipt: String?
         let actor: AuditActor
         switch submitter {
@@ -110,8 +116,8 @@ struct TipService: Sendable {
                     "files": String(files.count),
                 ], at: now, on: db)
                 if urgent {
-                    try await Self.announce(tip, kind: "new", topic: .liveTipNew, category: categories.first { $0.code == clean.categoryCode }?.nameVI ?? clean.categoryCode,
-                                            commune: commune.name, at: now, on: db)
+                    try await Self.announce(tip, kind: "new", topic: .liveTipNew, category: category?.nameVI ?? clean.categoryCode,
+                                            commune: placement.areaName, at: now, on: db)
                 }
             }
         } catch {
@@ -119,41 +125,54 @@ struct TipService: Sendable {
             throw error
         }
         if urgent { outboxWritten() }
-        return Submitted(tip: tip, receipt: receipt)
+        return Submitted(tip: tip, receipt: receipt, content: content, placement: placement, attachments: files)
     }
 
     struct Route: Sendable {
         var unitID: UUID
         var code: String
+        var name: String
         var reason: TipUnit.Reason
     }
 
+    /// Where a tip from a commune goes: the commune (as the tip records it) and its routes, the
+    /// first of which owns the tip.
+    struct Placement: Sendable {
+        var areaID: UUID
+        var areaCode: String
+        var areaName: String
+        var areaType: String
+        var routes: [Route]
+    }
+
     /// The commune's police (or the nearest unit above the commune), then the province departments
-    /// the routing rules add. The first route owns the tip.
-    func route(commune: AdminArea, categoryCode: String, urgent: Bool) async throws -> [Route] {
-        var routes: [Route] = []
+    /// the routing rules add. Nil when the code names no commune of the current list.
+    static func placement(communeCode: String, categoryCode: String, urgent: Bool, rules: [TipRoutingRule], on db: any Database) async throws -> Placement? {
+        guard let commune = try await AdminArea.query(on: db)
+            .filter(\.$scheme == .current).filter(\.$level == .commune).filter(\.$code == communeCode).first()
+        else { return nil }
+        var placement = Placement(areaID: try commune.requireID(), areaCode: commune.code, areaName: commune.name, areaType: commune.type, routes: [])
         let live = Unit.query(on: db).filter(\.$validTo == nil).filter(\.$kind == .territorial)
         if let unit = try await live.copy().filter(\.$area.$id == commune.requireID()).first() {
-            routes.append(Route(unitID: try unit.requireID(), code: unit.code, reason: .commune))
+            placement.routes.append(Route(unitID: try unit.requireID(), code: unit.code, name: unit.name, reason: .commune))
         }
         var provinceUnit: Unit?
         if let provinceCode = commune.parentCode,
            let province = try await AdminArea.query(on: db).filter(\.$scheme == .current).filter(\.$code == provinceCode).first() {
             provinceUnit = try await live.copy().filter(\.$area.$id == province.requireID()).first()
         }
-        guard let provinceUnit else { return routes }
-        if routes.isEmpty {
-            routes.append(Route(unitID: try provinceUnit.requireID(), code: provinceUnit.code, reason: .fallback))
+        guard let provinceUnit else { return placement }
+        if placement.routes.isEmpty {
+            placement.routes.append(Route(unitID: try provinceUnit.requireID(), code: provinceUnit.code, name: provinceUnit.name, reason: .fallback))
         }
-        let rules = try await TipRoutingRuleRecord.query(on: db).sort(\.$position).all().map(\.rule)
         for department in TipRouting.departments(for: categoryCode, urgent: urgent, rules: rules) {
             let code = provinceUnit.code + "-" + department
             if let unit = try await Unit.query(on: db).filter(\.$code == code).filter(\.$validTo == nil).first(),
-               !routes.contains(where: { $0.code == code }) {
-                routes.append(Route(unitID: try unit.requireID(), code: code, reason: .rule))
+               !placement.routes.contains(where: { $0.code == code }) {
+                placement.routes.append(Route(unitID: try unit.requireID(), code: code, name: unit.name, reason: .rule))
             }
         }
-        return routes
+        return placement
     }
 
     // MARK: the citizen's side

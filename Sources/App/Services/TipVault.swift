@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// Encrypts what citizens write in tips (AES-GCM, bound to the tip's id so a sealed value cannot
@@ -69,35 +70,88 @@ struct TipVault: Sendable {
     }
 }
 
-/// Lets one database transaction at a time through, in arrival order. Tip changes write the audit
-/// chain, whose next entry depends on the previous one; on SQLite this also keeps two writers from
-/// colliding (PostgreSQL adds an advisory lock for other nodes).
+/// Serialises the transactions that write tips and the audit chain, and commits them in groups.
+/// Each audit entry depends on the one before it, and on SQLite two writers must not overlap; but
+/// one commit per request would make every citizen wait for a disk flush in turn. So requests that
+/// arrive while a commit is under way are run together in the next transaction, each inside its own
+/// savepoint: one that fails is rolled back alone and gets its error; the others commit together
+/// with one flush, and nobody is answered before the flush. PostgreSQL adds an advisory lock for
+/// the audit chain, so other nodes stay in order too.
 actor WriteGate {
-    private var busy = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private struct Job: Sendable {
+        var body: @Sendable (any Database) async throws -> any Sendable
+        var continuation: CheckedContinuation<any Sendable, any Error>
+    }
 
-    func enter() async {
-        if busy {
-            await withCheckedContinuation { waiters.append($0) }
-        } else {
-            busy = true
+    private var queue: [Job] = []
+    private var draining = false
+    /// Most requests in one transaction, to keep each commit short.
+    static let batchLimit = 128
+
+    func transaction<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        let value = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<any Sendable, any Error>) in
+            queue.append(Job(body: { try await body($0) }, continuation: continuation))
+            if !draining {
+                draining = true
+                Task { await self.drain(on: db) }
+            }
+        }
+        guard let typed = value as? T else { throw Abort(.internalServerError, reason: "write gate returned \(type(of: value))") }
+        return typed
+    }
+
+    private func take() -> [Job] {
+        let batch = Array(queue.prefix(Self.batchLimit))
+        queue.removeFirst(batch.count)
+        if batch.isEmpty { draining = false }
+        return batch
+    }
+
+    private func drain(on db: any Database) async {
+        while true {
+            let batch = take()
+            if batch.isEmpty { return }
+            await Self.run(batch, on: db)
         }
     }
 
-    func leave() {
-        if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
-    }
-
-    /// Runs `body` in a transaction while holding the gate.
-    func transaction<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        await enter()
+    private static func run(_ batch: [Job], on db: any Database) async {
+        if batch.count == 1 {
+            let job = batch[0]
+            do {
+                job.continuation.resume(returning: try await db.transaction { try await job.body($0) })
+            } catch {
+                job.continuation.resume(throwing: error)
+            }
+            return
+        }
+        var results: [Result<any Sendable, any Error>] = []
         do {
-            let result = try await db.transaction { try await body($0) }
-            leave()
-            return result
+            results = try await db.transaction { tx -> [Result<any Sendable, any Error>] in
+                let sql = try tx.requireSQL()
+                var outcomes: [Result<any Sendable, any Error>] = []
+                for (index, job) in batch.enumerated() {
+                    let savepoint = SQLIdentifier("w\(index)")
+                    try await sql.raw("SAVEPOINT \(savepoint)").run()
+                    do {
+                        let value = try await job.body(tx)
+                        try await sql.raw("RELEASE SAVEPOINT \(savepoint)").run()
+                        outcomes.append(.success(value))
+                    } catch {
+                        try await sql.raw("ROLLBACK TO SAVEPOINT \(savepoint)").run()
+                        try await sql.raw("RELEASE SAVEPOINT \(savepoint)").run()
+                        outcomes.append(.failure(error))
+                    }
+                }
+                return outcomes
+            }
         } catch {
-            leave()
-            throw error
+            // The commit itself failed: nothing of the batch is stored.
+            for job in batch { job.continuation.resume(throwing: error) }
+            return
+        }
+        for (job, result) in zip(batch, results) {
+            job.continuation.resume(with: result)
         }
     }
 }

@@ -29,9 +29,9 @@ extension APIHandler {
             if case .citizen = submitter {
                 req.logger.info("tip received", metadata: ["tip": .string(submitted.tip.reference)])
             }
-            return .created(.init(body: .json(.init(
-                receipt: submitted.receipt,
-                tip: try await Self.citizenTip(submitted.tip, showID: submitter != .anonymous, service: req.tips, on: req.db)))))
+            let category = try await req.tips.categories().first { $0.code == submitted.tip.categoryCode }
+            return .created(.init(body: .json(.init(receipt: submitted.receipt,
+                                                    tip: Self.newTip(submitted, category: category, showID: submitter != .anonymous)))))
         } catch let failure as ValidationFailure {
             return .badRequest(.init(body: .json(Self.validationError(failure.issues))))
         }
@@ -334,7 +334,7 @@ extension APIHandler {
     static let receiptNotFound = error("receipt_not_found", "Mã tra cứu không đúng. Hãy kiểm tra lại 16 chữ số.",
                                        "No tip has this receipt. Check the 16 digits.")
 
-    static func category(_ category: TipCategory) -> Schemas.TipCategory {
+    static func category(_ category: TipCategoryInfo) -> Schemas.TipCategory {
         .init(code: category.code, name: category.nameVI, nameEn: category.nameEN, urgent: category.urgent)
     }
 
@@ -363,6 +363,22 @@ extension APIHandler {
             messages: messages.map { .init(id: $0.id.uuidString, kind: .init(rawValue: $0.kind.rawValue) ?? .citizen,
                                            author: $0.authorName, body: $0.body, createdAt: $0.at) },
             attachments: withMessages ? try await service.attachments(of: tip).map(attachment) : nil)
+    }
+
+    /// The answer to a submission, from what the submission already knows (no reading back).
+    static func newTip(_ submitted: TipService.Submitted, category: TipCategoryInfo?, showID: Bool) -> Schemas.CitizenTip {
+        let tip = submitted.tip
+        let owner = submitted.placement.routes.first
+        return .init(
+            id: showID ? tip.id?.uuidString : nil, reference: tip.reference,
+            category: .init(code: tip.categoryCode, name: category?.nameVI ?? tip.categoryCode, nameEn: category?.nameEN ?? tip.categoryCode, urgent: category?.urgent ?? false),
+            status: .received, statusLabel: tip.status.labelVI, statusLabelEn: tip.status.labelEN, closingReason: nil, urgent: tip.urgent,
+            commune: .init(code: submitted.placement.areaCode, name: submitted.placement.areaName, _type: submitted.placement.areaType),
+            unit: .init(code: owner?.code ?? "", name: owner?.name ?? ""),
+            description: submitted.content.description, address: submitted.content.address,
+            latitude: submitted.content.latitude, longitude: submitted.content.longitude,
+            occurredAt: tip.occurredAt, createdAt: tip.createdAt, updatedAt: tip.updatedAt, messages: [],
+            attachments: submitted.attachments.map(attachment))
     }
 
     static func summary(_ tip: Tip, _ context: TipListContext, now: Date = Date()) -> Schemas.TipSummary {

@@ -204,9 +204,8 @@ struct TipController: RouteCollection {
             do {
                 let submitted = try await req.tips.submit(draft, by: submitter, attachments: files)
                 if let receipt = submitted.receipt {
-                    let unit = try await Unit.find(submitted.tip.$unit.id, on: req.db)
                     let page = ReceiptPage(page: req.pageMeta(titleKey: "tipReceiptTitle"), receipt: TipReceipt.display(receipt),
-                                           reference: submitted.tip.reference, unit: unit?.name ?? "")
+                                           reference: submitted.tip.reference, unit: submitted.placement.routes.first?.name ?? "")
                     return try await req.view.render("tips/receipt", page).encodeResponse(status: .created, for: req).privateNoStore()
                 }
                 return req.redirect(to: "/tips/mine/\(try submitted.tip.requireID().uuidString)?sent=1")
