@@ -11,6 +11,10 @@ import Vapor
 public func configure(_ app: Application, config: AppConfig) async throws {
     app.binhyenConfig = config
 
+    // SQLite runs its statements on this pool; a statement waiting for another connection's write
+    // lock holds a thread, so keep enough that the lock holder always gets one.
+    app.threadPool = NIOThreadPool(numberOfThreads: 16)
+
     switch config.storage {
     case .sqlite(let path):
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)

@@ -157,4 +157,39 @@ struct TipLiveTests {
             #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "tip.status").count() == 1)
         }
     }
+
+    @Test("Many tips at once share commits; a request that fails in the same group is rolled back alone and the audit chain stays whole")
+    func groupCommit() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let service = TipService(db: app.db, app: app)
+            let first = try await service.submit(TipDraft(categoryCode: "theft", description: "Mất trộm lần đầu ở chợ.", communeCode: "24133"), by: .anonymous)
+            let account = try #require(try await Account.query(on: app.db).filter(\.$phone == "+84901000003").first())
+            let officer = try #require(try await CurrentAccount.load(accountID: try account.requireID(), on: app.db))
+            let stale = try #require(try await Tip.find(try first.tip.requireID(), on: app.db))
+            try await service.changeStatus(of: first.tip, to: .closed, reason: .duplicate, by: officer)
+
+            let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        if index == 20 {
+                            // Stale: refused inside the group, must not take the others down.
+                            do { try await service.changeStatus(of: stale, to: .acknowledged, reason: nil, by: officer); return false } catch { return false }
+                        }
+                        _ = try await service.submit(TipDraft(categoryCode: "theft", description: "Mất trộm số \(index) ở chợ đêm.", communeCode: "24133"), by: .anonymous)
+                        return true
+                    }
+                }
+                var results: [Bool] = []
+                for try await result in group { results.append(result) }
+                return results
+            }
+            #expect(outcomes.filter { $0 }.count == 39)
+            #expect(try await Tip.query(on: app.db).count() == 40)
+            #expect(try await Tip.find(try first.tip.requireID(), on: app.db)?.status == .closed)
+            let audit = try await AuditLog.verify(on: app.db)
+            #expect(audit.isIntact, "\(audit.problems)")
+            #expect(audit.entries == 41, "40 submissions and one closing; the refused change left nothing")
+        }
+    }
 }

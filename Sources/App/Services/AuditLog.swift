@@ -27,6 +27,19 @@ enum AuditActor: Sendable, Equatable {
     }
 }
 
+/// The audit head of a grouped transaction (see `WriteGate`): the entries of many requests are
+/// chained in memory and the head row is written once before the commit.
+final class AuditBatch: @unchecked Sendable { // used by one transaction's jobs, one after another
+    @TaskLocal static var current: AuditBatch?
+    var head: (seq: Int64, hash: String, stored: Bool)?
+
+    /// Writes the head if entries were added.
+    func flush(on db: any Database) async throws {
+        guard let head else { return }
+        try await AuditLog.storeHead(seq: head.seq, hash: head.hash, exists: head.stored, on: try db.requireSQL())
+    }
+}
+
 /// The append-only, hash-chained audit log: each entry's hash covers its fields and the previous
 /// entry's hash, so editing or removing any entry breaks the chain from there on.
 enum AuditLog {
@@ -36,28 +49,42 @@ enum AuditLog {
     /// chained in order; on PostgreSQL an advisory lock also orders writers on other nodes.
     static func append(_ actor: AuditActor, _ action: String, subject: String, detail: [String: String] = [:], at: Date, on db: any Database) async throws {
         let sql = try db.requireSQL()
-        if sql.dialect.name == "postgresql" {
-            try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: 7_246_001))").run()
+        // In a grouped transaction the head is read once and written once, at the end.
+        let batch = AuditBatch.current
+        var head: (seq: Int64, hash: String, stored: Bool)
+        if let known = batch?.head {
+            head = known
+        } else {
+            if sql.dialect.name == "postgresql" {
+                try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: 7_246_001))").run()
+            }
+            let row = try await sql.raw("SELECT seq, hash FROM audit_head WHERE id = 1").first()
+            head = (try row?.decode(column: "seq", as: Int64.self) ?? 0, try row?.decode(column: "hash", as: String.self) ?? genesis, row != nil)
         }
-        let head = try await sql.raw("SELECT seq, hash FROM audit_head WHERE id = 1").first()
-        let previousSeq = try head?.decode(column: "seq", as: Int64.self) ?? 0
-        let previousHash = try head?.decode(column: "hash", as: String.self) ?? genesis
 
         let entry = AuditEntry()
-        entry.seq = previousSeq + 1
+        entry.seq = head.seq + 1
         entry.atMilliseconds = Int64((at.timeIntervalSince1970 * 1000).rounded())
         entry.actorKind = actor.kind
         entry.actorID = actor.id
         entry.action = action
         entry.subject = subject
         entry.detail = try canonical(detail)
-        entry.prevHash = previousHash
+        entry.prevHash = head.hash
         entry.hash = hash(entry)
         try await entry.create(on: db)
-        if head == nil {
-            try await sql.raw("INSERT INTO audit_head (id, seq, hash) VALUES (1, \(bind: entry.seq), \(bind: entry.hash))").run()
+        if let batch {
+            batch.head = (entry.seq, entry.hash, head.stored)
         } else {
-            try await sql.raw("UPDATE audit_head SET seq = \(bind: entry.seq), hash = \(bind: entry.hash) WHERE id = 1").run()
+            try await storeHead(seq: entry.seq, hash: entry.hash, exists: head.stored, on: sql)
+        }
+    }
+
+    static func storeHead(seq: Int64, hash: String, exists: Bool, on sql: any SQLDatabase) async throws {
+        if exists {
+            try await sql.raw("UPDATE audit_head SET seq = \(bind: seq), hash = \(bind: hash) WHERE id = 1").run()
+        } else {
+            try await sql.raw("INSERT INTO audit_head (id, seq, hash) VALUES (1, \(bind: seq), \(bind: hash))").run()
         }
     }
 

@@ -73,10 +73,9 @@ struct TipVault: Sendable {
 /// Serialises the transactions that write tips and the audit chain, and commits them in groups.
 /// Each audit entry depends on the one before it, and on SQLite two writers must not overlap; but
 /// one commit per request would make every citizen wait for a disk flush in turn. So requests that
-/// arrive while a commit is under way are run together in the next transaction, each inside its own
-/// savepoint: one that fails is rolled back alone and gets its error; the others commit together
-/// with one flush, and nobody is answered before the flush. PostgreSQL adds an advisory lock for
-/// the audit chain, so other nodes stay in order too.
+/// arrive while a commit is under way run together in the next transaction, each in its own
+/// savepoint, and share its flush; nobody is answered before the flush. PostgreSQL adds an advisory lock for the audit chain, so
+/// other nodes stay in order too.
 actor WriteGate {
     private struct Job: Sendable {
         var body: @Sendable (any Database) async throws -> any Sendable
@@ -115,44 +114,50 @@ actor WriteGate {
         }
     }
 
+    /// One transaction for the whole batch, with the write lock taken first. Each request runs in
+    /// its own savepoint: one that fails is rolled back alone (with its audit entries) and gets its
+    /// error; the others commit together.
     private static func run(_ batch: [Job], on db: any Database) async {
-        if batch.count == 1 {
-            let job = batch[0]
-            do {
-                job.continuation.resume(returning: try await db.transaction { try await job.body($0) })
-            } catch {
-                job.continuation.resume(throwing: error)
-            }
-            return
-        }
-        var results: [Result<any Sendable, any Error>] = []
+        let results: [Result<any Sendable, any Error>]
         do {
             results = try await db.transaction { tx -> [Result<any Sendable, any Error>] in
                 let sql = try tx.requireSQL()
+                if sql.dialect.name == "sqlite" {
+                    // Take the write lock now (BEGIN IMMEDIATE in effect): a transaction that read
+                    // first could not upgrade later while another connection writes.
+                    try await sql.raw("UPDATE audit_head SET seq = seq WHERE 1 = 0").run()
+                }
+                let audit = AuditBatch()
                 var outcomes: [Result<any Sendable, any Error>] = []
-                for (index, job) in batch.enumerated() {
-                    let savepoint = SQLIdentifier("w\(index)")
-                    try await sql.raw("SAVEPOINT \(savepoint)").run()
-                    do {
-                        let value = try await job.body(tx)
-                        try await sql.raw("RELEASE SAVEPOINT \(savepoint)").run()
-                        outcomes.append(.success(value))
-                    } catch {
-                        try await sql.raw("ROLLBACK TO SAVEPOINT \(savepoint)").run()
-                        try await sql.raw("RELEASE SAVEPOINT \(savepoint)").run()
-                        outcomes.append(.failure(error))
+                try await AuditBatch.$current.withValue(audit) {
+                    if batch.count == 1 {
+                        outcomes.append(.success(try await batch[0].body(tx)))
+                        return
+                    }
+                    for (index, job) in batch.enumerated() {
+                        let savepoint = SQLIdentifier("w\(index)")
+                        let head = audit.head
+                        try await sql.raw("SAVEPOINT \(savepoint)").run()
+                        do {
+                            outcomes.append(.success(try await job.body(tx)))
+                            try await sql.raw("RELEASE SAVEPOINT \(savepoint)").run()
+                        } catch {
+                            try await sql.raw("ROLLBACK TO SAVEPOINT \(savepoint)").run()
+                            try await sql.raw("RELEASE SAVEPOINT \(savepoint)").run()
+                            audit.head = head
+                            outcomes.append(.failure(error))
+                        }
                     }
                 }
+                try await audit.flush(on: tx)
                 return outcomes
             }
         } catch {
-            // The commit itself failed: nothing of the batch is stored.
+            // The transaction (or the commit) failed: nothing of the batch is stored.
             for job in batch { job.continuation.resume(throwing: error) }
             return
         }
-        for (job, result) in zip(batch, results) {
-            job.continuation.resume(with: result)
-        }
+        for (job, result) in zip(batch, results) { job.continuation.resume(with: result) }
     }
 }
 
