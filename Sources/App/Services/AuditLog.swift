@@ -72,7 +72,13 @@ enum AuditLog {
         entry.detail = try canonical(detail)
         entry.prevHash = head.hash
         entry.hash = hash(entry)
-        try await entry.create(on: db)
+        // A plain insert: every tip read and change writes one entry, and Fluent's create costs
+        // reflection over the model on each row.
+        try await sql.insert(into: AuditEntry.schema)
+            .columns("id", "seq", "at_ms", "actor_kind", "actor_id", "action", "subject", "detail", "prev_hash", "hash")
+            .values(SQLBind(UUID()), SQLBind(entry.seq), SQLBind(entry.atMilliseconds), SQLBind(entry.actorKind), SQLBind(entry.actorID),
+                    SQLBind(entry.action), SQLBind(entry.subject), SQLBind(entry.detail), SQLBind(entry.prevHash), SQLBind(entry.hash))
+            .run()
         if let batch {
             batch.head = (entry.seq, entry.hash, head.stored)
         } else {

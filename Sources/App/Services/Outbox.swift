@@ -37,14 +37,11 @@ struct EscalationPayload: Codable, Sendable {
 enum Outbox {
     /// Writes a message in the caller's transaction; it is delivered only if that commits.
     static func enqueue(_ topic: OutboxTopic, _ payload: some Encodable, at now: Date, on db: any Database) async throws {
-        let message = OutboxMessage()
-        message.topic = topic.rawValue
-        message.payload = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
-        message.status = .pending
-        message.attempts = 0
-        message.availableAt = now
-        message.createdAt = now
-        try await message.create(on: db)
+        try await db.requireSQL().insert(into: OutboxMessage.schema)
+            .columns("id", "topic", "payload", "status", "attempts", "available_at", "created_at")
+            .values(SQLBind(UUID()), SQLBind(topic.rawValue), SQLBind(String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)),
+                    SQLBind(OutboxMessage.Status.pending.rawValue), SQLBind(0), SQLBind(now), SQLBind(now))
+            .run()
     }
 
     static let maxAttempts = 8
