@@ -192,4 +192,13 @@ struct TipLiveTests {
             #expect(audit.entries == 41, "40 submissions and one closing; the refused change left nothing")
         }
     }
+
+    @Test("Audit details are canonical JSON: sorted keys, escaped quotes and control characters, Vietnamese kept as it is")
+    func canonicalDetail() throws {
+        let text = try AuditLog.canonical(["to": "Phường \"Buôn\"\nMa Thuột", "from": "a/b\u{1}"])
+        #expect(text == #"{"from":"a/b\u0001","to":"Phường \"Buôn\"\nMa Thuột"}"#)
+        let parsed = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String]
+        #expect(parsed == ["to": "Phường \"Buôn\"\nMa Thuột", "from": "a/b\u{1}"])
+        #expect(Hex.string([0x00, 0x0f, 0xa5, 0xff]) == "000fa5ff")
+    }
 }

@@ -94,10 +94,33 @@ enum AuditLog {
         }
     }
 
+    /// The detail as JSON with sorted keys: the same text for the same detail, which the hash needs.
+    /// Written by hand because it runs for every audited read and change.
     static func canonical(_ detail: [String: String]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(detail), as: UTF8.self)
+        var out = "{"
+        for (index, key) in detail.keys.sorted().enumerated() {
+            if index > 0 { out += "," }
+            out += quoted(key) + ":" + quoted(detail[key] ?? "")
+        }
+        return out + "}"
+    }
+
+    private static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = Hex.string([UInt8(scalar.value >> 8), UInt8(scalar.value & 0xFF)])
+                out += "\\u" + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 
     static func hash(_ entry: AuditEntry) -> String {
@@ -107,7 +130,7 @@ enum AuditLog {
         ]
         // U+001F (unit separator) cannot occur in the fields, so no two entries hash the same text.
         let text = fields.joined(separator: "\u{1F}")
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return Hex.string(SHA256.hash(data: Data(text.utf8)))
     }
 
     struct Verification: Sendable {

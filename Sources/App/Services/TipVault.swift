@@ -43,7 +43,7 @@ struct TipVault: Sendable {
     }
 
     func receiptHash(_ digits: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(digits.utf8), using: receiptKey).map { String(format: "%02x", $0) }.joined()
+        Hex.string(HMAC<SHA256>.authenticationCode(for: Data(digits.utf8), using: receiptKey))
     }
 
     private static func bytes(of id: UUID) -> Data {

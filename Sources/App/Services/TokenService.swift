@@ -14,7 +14,7 @@ struct TokenService: Sendable {
     }
 
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.string(SHA256.hash(data: Data(token.utf8)))
     }
 
     func issue(for accountID: UUID, label: String, now: Date = Date()) async throws -> Issued {
