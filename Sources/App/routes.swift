@@ -19,5 +19,7 @@ func routes(_ app: Application) throws {
 
     let api = app.grouped(APIBodyLimitMiddleware(), APIRequestContext.Middleware())
     let transport = VaporTransport(routesBuilder: api)
-    try APIHandler().registerHandlers(on: transport, serverURL: URL(string: "/api/v1")!)
+    // Compact JSON: pretty-printing every answer costs CPU that clients do not need.
+    try APIHandler().registerHandlers(on: transport, serverURL: URL(string: "/api/v1")!,
+                                      configuration: .init(jsonEncodingOptions: [.sortedKeys]))
 }

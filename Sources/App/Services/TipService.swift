@@ -105,7 +105,8 @@ struct TipService: Sendable {
 
         let files = try writeFiles(attachments, tipID: id, fromCitizen: true, at: now)
         do {
-            try await gate.transaction(on: db) { db in
+            // Replayable when it only inserts with plain SQL (files are Fluent rows).
+            try await gate.transaction(on: db, replayable: files.isEmpty) { db in
                 try await Self.insert(tip, routes: routes, at: now, on: db)
                 for file in files { try await file.create(on: db) }
                 try await AuditLog.append(actor, "tip.submit", subject: Self.subject(id), detail: [
@@ -554,7 +555,7 @@ struct TipService: Sendable {
 
     private func audit(_ actor: AuditActor, _ action: String, _ tip: Tip, at now: Date) async throws {
         let subject = Self.subject(try tip.requireID())
-        try await gate.transaction(on: db) { db in
+        try await gate.transaction(on: db, replayable: true) { db in
             try await AuditLog.append(actor, action, subject: subject, at: now, on: db)
         }
     }

@@ -80,6 +80,7 @@ actor WriteGate {
     private struct Job: Sendable {
         var body: @Sendable (any Database) async throws -> any Sendable
         var continuation: CheckedContinuation<any Sendable, any Error>
+        var replayable: Bool
     }
 
     private var queue: [Job] = []
@@ -87,9 +88,13 @@ actor WriteGate {
     /// Most requests in one transaction, to keep each commit short.
     static let batchLimit = 128
 
-    func transaction<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    /// - Parameter replayable: the body only inserts rows with plain SQL (no Fluent model saves,
+    ///   whose change tracking would think a rolled-back save had happened), so it may run again.
+    ///   A group of such bodies runs without savepoints; if one fails, the group is rolled back
+    ///   and each runs again alone.
+    func transaction<T: Sendable>(on db: any Database, replayable: Bool = false, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         let value = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<any Sendable, any Error>) in
-            queue.append(Job(body: { try await body($0) }, continuation: continuation))
+            queue.append(Job(body: { try await body($0) }, continuation: continuation, replayable: replayable))
             if !draining {
                 draining = true
                 Task { await self.drain(on: db) }
@@ -99,8 +104,10 @@ actor WriteGate {
         return typed
     }
 
+    /// The next group: queued jobs of one kind (replayable or not), in arrival order.
     private func take() -> [Job] {
-        let batch = Array(queue.prefix(Self.batchLimit))
+        let kind = queue.first?.replayable
+        let batch = Array(queue.prefix(Self.batchLimit).prefix { $0.replayable == kind })
         queue.removeFirst(batch.count)
         if batch.isEmpty { draining = false }
         return batch
@@ -118,15 +125,30 @@ actor WriteGate {
     /// its own savepoint: one that fails is rolled back alone (with its audit entries) and gets its
     /// error; the others commit together.
     private static func run(_ batch: [Job], on db: any Database) async {
+        if batch.count > 1, batch.allSatisfy(\.replayable) {
+            do {
+                let values = try await db.transaction { tx -> [any Sendable] in
+                    try await lockForWriting(tx)
+                    let audit = AuditBatch()
+                    var values: [any Sendable] = []
+                    try await AuditBatch.$current.withValue(audit) {
+                        for job in batch { values.append(try await job.body(tx)) }
+                    }
+                    try await audit.flush(on: tx)
+                    return values
+                }
+                for (job, value) in zip(batch, values) { job.continuation.resume(returning: value) }
+            } catch {
+                // Rolled back as a whole: run each again alone, so only the failing one fails.
+                for job in batch { await run([job], on: db) }
+            }
+            return
+        }
         let results: [Result<any Sendable, any Error>]
         do {
             results = try await db.transaction { tx -> [Result<any Sendable, any Error>] in
                 let sql = try tx.requireSQL()
-                if sql.dialect.name == "sqlite" {
-                    // Take the write lock now (BEGIN IMMEDIATE in effect): a transaction that read
-                    // first could not upgrade later while another connection writes.
-                    try await sql.raw("UPDATE audit_head SET seq = seq WHERE 1 = 0").run()
-                }
+                try await lockForWriting(tx)
                 let audit = AuditBatch()
                 var outcomes: [Result<any Sendable, any Error>] = []
                 try await AuditBatch.$current.withValue(audit) {
@@ -158,6 +180,15 @@ actor WriteGate {
             return
         }
         for (job, result) in zip(batch, results) { job.continuation.resume(with: result) }
+    }
+
+    /// Takes SQLite's write lock at the start (BEGIN IMMEDIATE in effect): a transaction that read
+    /// first could not upgrade later while another connection writes.
+    private static func lockForWriting(_ tx: any Database) async throws {
+        let sql = try tx.requireSQL()
+        if sql.dialect.name == "sqlite" {
+            try await sql.raw("UPDATE audit_head SET seq = seq WHERE 1 = 0").run()
+        }
     }
 }
 
