@@ -370,6 +370,16 @@ struct TipAPITests {
             #expect(done.dispatch?.onSiteAt != nil)
             let closed = try await Self.json(app, .POST, "/api/v1/tips/\(id)/status", headers: commander, body: ["status": "closed", "reason": "handled"], expect: .ok, as: OfficerTip.self)
             #expect(closed.summary.status == "closed")
+            // Counted in the same transactions, per unit and day; totals roll up the unit tree.
+            let today = Counters.day(Date())
+            let province = try #require(try await UnitDirectory.find(code: "CA66", on: app.db)?.id)
+            let ward = try #require(try await UnitDirectory.find(code: "CA24133", on: app.db)?.id)
+            let all = try await Counters.totals(under: province, from: today, to: today, on: app.db)
+            #expect(all[.tipsReceived] == 1 && all[.tipsClosedHandled] == 1)
+            #expect(all[.rapidResponses] == 1 && all[.rapidResponsesOnSite] == 1 && all[.incidentsHandled] == 1)
+            #expect(all[.peopleHeld] == 21 && all[.vehiclesSeized] == 7 && all[.weaponsSeized] == 4)
+            let wardOnly = try await Counters.totals(under: ward, from: today, to: today, on: app.db)
+            #expect(wardOnly[.tipsReceived] == 1 && wardOnly[.rapidResponses] == nil, "the operation is the mobile police's, not the ward's")
             let actions = try await AuditEntry.query(on: app.db).sort(\.$seq).all().map(\.action)
             #expect(actions.filter { $0.hasPrefix("tip.dispatch") || $0 == "tip.outcome" } == ["tip.dispatch", "tip.dispatch.status", "tip.dispatch.status", "tip.dispatch.status", "tip.outcome"])
         }

@@ -23,5 +23,6 @@ extension Application {
         migrations.add(CreateNotifications())
         migrations.add(CreateDispatches())
         migrations.add(CreateTipAttachments())
+        migrations.add(CreateUnitDailyCounts())
     }
 }

@@ -34,6 +34,7 @@ enum TipEscalation {
                 guard let fresh = try await Tip.find(tipID, on: db), fresh.escalationLevel == level - 1, fresh.status != .closed else { return }
                 fresh.escalationLevel = level
                 try await fresh.save(on: db)
+                try await Counters.add(.tipsEscalated, 1, unit: fresh.$unit.id, at: now, on: db)
                 if level == 2, try await TipUnit.query(on: db).filter(\.$tip.$id == tipID).filter(\.$unit.$id == unitID).first() == nil {
                     try await TipUnit(tipID: tipID, unitID: unitID, reason: .escalation, at: now).create(on: db)
                 }

@@ -48,6 +48,7 @@ extension TipService {
             try await Self.requireUnchangedStatus(tip, was: previous, on: db)
             try await dispatch.create(on: db)
             try await tip.save(on: db)
+            try await Counters.add(.rapidResponses, 1, unit: unitID, at: now, on: db)
             try await AuditLog.append(.staff(account.id), "tip.dispatch", subject: Self.subject(tipID),
                                       detail: ["unit": unitID.uuidString, "from": previous.rawValue], at: now, on: db)
             if leavesDutyDesks {
@@ -76,10 +77,16 @@ extension TipService {
         let previous = dispatch.status
         dispatch.status = next
         dispatch.stamp(next, at: now)
+        let responder = dispatch.$unit.id
+        let secondsToSite = Int(now.timeIntervalSince(tip.createdAt).rounded())
         try await gate.transaction(on: db) { db in
             try await dispatch.save(on: db)
             try await AuditLog.append(.staff(account.id), "tip.dispatch.status", subject: Self.subject(try tip.requireID()),
                                       detail: ["from": previous.rawValue, "to": next.rawValue], at: now, on: db)
+            if next == .onSite {
+                try await Counters.add(.rapidResponsesOnSite, 1, unit: responder, at: now, on: db)
+                try await Counters.add(.rapidResponseSecondsToSite, secondsToSite, unit: responder, at: now, on: db)
+            }
         }
     }
 
@@ -92,6 +99,9 @@ extension TipService {
         guard let dispatch = try await dispatchRecord(of: tip) else {
             throw ValidationFailure(issues: [FieldIssue(field: "summary", code: "no_dispatch", messageVI: "Chưa có lệnh điều động.", messageEN: "No team was sent yet.")])
         }
+        // Recording again corrects the figures: the counters move by the difference.
+        let before = dispatch.outcome
+        let responder = dispatch.$unit.id
         dispatch.peopleHeld = clean.peopleHeld
         dispatch.vehiclesSeized = clean.vehiclesSeized
         dispatch.weaponsSeized = clean.weaponsSeized
@@ -104,6 +114,10 @@ extension TipService {
         }
         try await gate.transaction(on: db) { db in
             try await dispatch.save(on: db)
+            try await Counters.add(.incidentsHandled, before == nil ? 1 : 0, unit: responder, at: now, on: db)
+            try await Counters.add(.peopleHeld, clean.peopleHeld - (before?.peopleHeld ?? 0), unit: responder, at: now, on: db)
+            try await Counters.add(.vehiclesSeized, clean.vehiclesSeized - (before?.vehiclesSeized ?? 0), unit: responder, at: now, on: db)
+            try await Counters.add(.weaponsSeized, clean.weaponsSeized - (before?.weaponsSeized ?? 0), unit: responder, at: now, on: db)
             try await AuditLog.append(.staff(account.id), "tip.outcome", subject: Self.subject(try tip.requireID()), detail: [
                 "people_held": String(clean.peopleHeld), "vehicles_seized": String(clean.vehiclesSeized), "weapons_seized": String(clean.weaponsSeized),
             ], at: now, on: db)
@@ -141,6 +155,7 @@ extension TipService {
         try await gate.transaction(on: db) { db in
             try await Self.requireUnchangedStatus(duplicate, was: previous, on: db)
             try await duplicate.save(on: db)
+            try await Counters.add(.tipsClosedDuplicate, 1, unit: duplicate.$unit.id, at: now, on: db)
             try await AuditLog.append(.staff(account.id), "tip.merge", subject: Self.subject(try duplicate.requireID()),
                                       detail: ["into": targetID.uuidString, "from": previous.rawValue], at: now, on: db)
             if leavesDutyDesks {

@@ -108,6 +108,7 @@ struct TipService: Sendable {
             // Replayable when it only inserts with plain SQL (files are Fluent rows).
             try await gate.transaction(on: db, replayable: files.isEmpty) { db in
                 try await Self.insert(tip, routes: routes, at: now, on: db)
+                try await Counters.add(.tipsReceived, 1, unit: owner.unitID, at: now, on: db)
                 for file in files { try await file.create(on: db) }
                 try await AuditLog.append(actor, "tip.submit", subject: Self.subject(id), detail: [
                     "category": clean.categoryCode, "urgent": String(urgent), "units": routes.map(\.code).joined(separator: ","),
@@ -293,6 +294,9 @@ struct TipService: Sendable {
             try await Self.requireUnchangedStatus(tip, was: previous, on: db)
             try await tip.save(on: db)
             try await AuditLog.append(.staff(account.id), "tip.status", subject: Self.subject(try tip.requireID()), detail: detail, at: now, on: db)
+            if next == .closed, let reason {
+                try await Counters.add(Metric.closed(reason), 1, unit: tip.$unit.id, at: now, on: db)
+            }
             if leavesDutyDesks {
                 try await Self.announce(tip, kind: "acknowledged", topic: .liveTipAcknowledged, category: "", commune: "", at: now, on: db)
             }
@@ -312,9 +316,14 @@ struct TipService: Sendable {
 
     func setValuable(_ tip: Tip, _ valuable: Bool, by account: CurrentAccount, now: Date = Date()) async throws {
         try await requireHandling(account, tip)
+        let change = valuable == tip.valuable ? 0 : (valuable ? 1 : -1)
         tip.valuable = valuable
         tip.updatedAt = now
-        try await save(tip, .staff(account.id), "tip.valuable", detail: ["valuable": String(valuable)], now: now)
+        try await gate.transaction(on: db) { db in
+            try await tip.save(on: db)
+            try await AuditLog.append(.staff(account.id), "tip.valuable", subject: Self.subject(try tip.requireID()), detail: ["valuable": String(valuable)], at: now, on: db)
+            try await Counters.add(.tipsValuable, change, unit: tip.$unit.id, at: now, on: db)
+        }
     }
 
     /// Assigns the tip to an officer who may handle it.

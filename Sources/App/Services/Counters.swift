@@ -1,0 +1,104 @@
+import BinhYenCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// What the province counts, by unit and day. Each metric is defined once, here, in words shown
+/// with the figures, so every unit counts the same way.
+enum Metric: String, CaseIterable, Sendable {
+    case tipsReceived = "tips.received"
+    case tipsValuable = "tips.valuable"
+    case tipsClosedHandled = "tips.closed.handled"
+    case tipsClosedTransferred = "tips.closed.transferred"
+    case tipsClosedNotActionable = "tips.closed.not_actionable"
+    case tipsClosedDuplicate = "tips.closed.duplicate"
+    case tipsClosedFalseReport = "tips.closed.false_report"
+    case tipsEscalated = "tips.escalated"
+    case rapidResponses = "rapid_responses"
+    case rapidResponsesOnSite = "rapid_responses.on_site"
+    case rapidResponseSecondsToSite = "rapid_responses.seconds_to_site"
+    case incidentsHandled = "incidents.handled"
+    case peopleHeld = "outcomes.people_held"
+    case vehiclesSeized = "outcomes.vehicles_seized"
+    case weaponsSeized = "outcomes.weapons_seized"
+
+    var definitionVI: String {
+        switch self {
+        case .tipsReceived: "Tin báo đơn vị nhận (theo đơn vị thụ lý đầu tiên), kể cả ẩn danh, tính theo ngày nhận."
+        case .tipsValuable: "Tin báo được đánh dấu có giá trị (bỏ đánh dấu thì trừ lại), tính theo ngày đánh dấu."
+        case .tipsClosedHandled: "Tin báo kết thúc vì đã xử lý."
+        case .tipsClosedTransferred: "Tin báo kết thúc vì đã chuyển cơ quan khác."
+        case .tipsClosedNotActionable: "Tin báo kết thúc vì không đủ cơ sở xử lý."
+        case .tipsClosedDuplicate: "Tin báo kết thúc vì trùng tin đã nhận (kể cả khi gộp)."
+        case .tipsClosedFalseReport: "Tin báo kết thúc vì sai sự thật."
+        case .tipsEscalated: "Lần tin báo quá hạn bị chuyển lên (chỉ huy đơn vị, rồi đơn vị cấp trên)."
+        case .rapidResponses: "Lệnh điều động phản ứng nhanh, tính cho đơn vị xuất quân (cả ba mục dưới cũng vậy)."
+        case .rapidResponsesOnSite: "Lần tổ công tác có mặt tại hiện trường."
+        case .rapidResponseSecondsToSite: "Tổng số giây từ lúc nhận tin đến lúc có mặt (chia cho số lần có mặt để ra thời gian trung bình)."
+        case .incidentsHandled: "Vụ việc có kết quả xử lý được ghi nhận, tính cho đơn vị xuất quân (mỗi tin báo tối đa một vụ)."
+        case .peopleHeld: "Số đối tượng bị tạm giữ theo kết quả xử lý."
+        case .vehiclesSeized: "Số phương tiện thu giữ theo kết quả xử lý."
+        case .weaponsSeized: "Số hung khí, vũ khí thu giữ theo kết quả xử lý."
+        }
+    }
+
+    static func closed(_ reason: TipClosingReason) -> Metric {
+        switch reason {
+        case .handled: .tipsClosedHandled
+        case .transferred: .tipsClosedTransferred
+        case .notActionable: .tipsClosedNotActionable
+        case .duplicate: .tipsClosedDuplicate
+        case .falseReport: .tipsClosedFalseReport
+        }
+    }
+}
+
+enum Counters {
+    /// The calendar day in Vietnam (UTC+7, no daylight saving) for a moment.
+    static func day(_ date: Date) -> String {
+        // Days since 1970 in UTC+7, turned into a civil date without a Calendar (this runs for
+        // every counted event).
+        let days = Int((date.timeIntervalSince1970 + 7 * 3600).rounded(.down) / 86_400)
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func pad(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+
+    /// Adds `delta` to a counter, inside the caller's transaction (one statement, on both engines).
+    static func add(_ metric: Metric, _ delta: Int, unit: UUID, at date: Date, on db: any Database) async throws {
+        guard delta != 0 else { return }
+        try await db.requireSQL().raw("""
+            INSERT INTO unit_daily_counts (unit_id, day, metric, value) VALUES (\(bind: unit), \(bind: day(date)), \(bind: metric.rawValue), \(bind: Int64(delta)))
+            ON CONFLICT (unit_id, day, metric) DO UPDATE SET value = unit_daily_counts.value + excluded.value
+            """).run()
+    }
+
+    /// Totals of the unit and everything below it over [from, to] (days as yyyy-MM-dd), in one
+    /// indexed query through the closure table.
+    static func totals(under unit: UUID, from: String, to: String, on db: any Database) async throws -> [Metric: Int64] {
+        let rows = try await db.requireSQL().raw("""
+            SELECT d.metric, CAST(SUM(d.value) AS BIGINT) AS total FROM unit_daily_counts d
+            JOIN unit_closure c ON c.descendant_id = d.unit_id
+            WHERE c.ancestor_id = \(bind: unit) AND d.day >= \(bind: from) AND d.day <= \(bind: to)
+            GROUP BY d.metric
+            """).all()
+        var out: [Metric: Int64] = [:]
+        for row in rows {
+            if let metric = Metric(rawValue: try row.decode(column: "metric", as: String.self)) {
+                out[metric] = try row.decode(column: "total", as: Int64.self)
+            }
+        }
+        return out
+    }
+}
