@@ -27,7 +27,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     app.registerMigrations()
     app.tipVault = TipVault(masterKey: try TipVault.masterKey(config: config, logger: app.logger))
-    app.writeGate = WriteGate()
+    guard let database = app.databases.configuration() else { preconditionFailure("the database is configured above") }
+    let gate = WriteGate(configuration: database, threadPool: app.threadPool, eventLoopGroup: app.eventLoopGroup, logger: app.logger)
+    app.writeGate = gate
+    app.lifecycle.use(gate)
     app.liveHub = LiveHub()
     app.tipReferenceData = TipReferenceData()
     if config.backgroundJobs {

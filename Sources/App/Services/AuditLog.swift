@@ -1,3 +1,4 @@
+import BinhYenCore
 import Fluent
 import Foundation
 import SQLKit
@@ -27,19 +28,6 @@ enum AuditActor: Sendable, Equatable {
     }
 }
 
-/// The audit head of a grouped transaction (see `WriteGate`): the entries of many requests are
-/// chained in memory and the head row is written once before the commit.
-final class AuditBatch: @unchecked Sendable { // used by one transaction's jobs, one after another
-    @TaskLocal static var current: AuditBatch?
-    var head: (seq: Int64, hash: String, stored: Bool)?
-
-    /// Writes the head if entries were added.
-    func flush(on db: any Database) async throws {
-        guard let head else { return }
-        try await AuditLog.storeHead(seq: head.seq, hash: head.hash, exists: head.stored, on: try db.requireSQL())
-    }
-}
-
 /// The append-only, hash-chained audit log: each entry's hash covers its fields and the previous
 /// entry's hash, so editing or removing any entry breaks the chain from there on.
 enum AuditLog {
@@ -50,9 +38,9 @@ enum AuditLog {
     static func append(_ actor: AuditActor, _ action: String, subject: String, detail: [String: String] = [:], at: Date, on db: any Database) async throws {
         let sql = try db.requireSQL()
         // In a grouped transaction the head is read once and written once, at the end.
-        let batch = AuditBatch.current
+        let batch = WriteBatch.current
         var head: (seq: Int64, hash: String, stored: Bool)
-        if let known = batch?.head {
+        if let known = batch?.auditHead {
             head = known
         } else {
             if sql.dialect.name == "postgresql" {
@@ -72,15 +60,15 @@ enum AuditLog {
         entry.detail = try canonical(detail)
         entry.prevHash = head.hash
         entry.hash = hash(entry)
-        // A plain insert: every tip read and change writes one entry, and Fluent's create costs
-        // reflection over the model on each row.
-        try await sql.insert(into: AuditEntry.schema)
-            .columns("id", "seq", "at_ms", "actor_kind", "actor_id", "action", "subject", "detail", "prev_hash", "hash")
-            .values(SQLBind(UUID()), SQLBind(entry.seq), SQLBind(entry.atMilliseconds), SQLBind(entry.actorKind), SQLBind(entry.actorID),
-                    SQLBind(entry.action), SQLBind(entry.subject), SQLBind(entry.detail), SQLBind(entry.prevHash), SQLBind(entry.hash))
-            .run()
+        // A plain insert (deferred to the end of a group of replayable writes): every tip read and
+        // change writes one entry, and Fluent's create costs reflection over the model on each row.
+        try await WriteBatch.insert(into: AuditEntry.schema,
+            columns: ["id", "seq", "at_ms", "actor_kind", "actor_id", "action", "subject", "detail", "prev_hash", "hash"],
+            rows: [[SQLBind(UUID.timeOrdered(at: at)), SQLBind(entry.seq), SQLBind(entry.atMilliseconds), SQLBind(entry.actorKind), SQLBind(entry.actorID),
+                    SQLBind(entry.action), SQLBind(entry.subject), SQLBind(entry.detail), SQLBind(entry.prevHash), SQLBind(entry.hash)]],
+            on: db)
         if let batch {
-            batch.head = (entry.seq, entry.hash, head.stored)
+            batch.auditHead = (entry.seq, entry.hash, head.stored)
         } else {
             try await storeHead(seq: entry.seq, hash: entry.hash, exists: head.stored, on: sql)
         }

@@ -75,13 +75,34 @@ enum Counters {
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
-    /// Adds `delta` to a counter, inside the caller's transaction (one statement, on both engines).
+    /// One counter: a metric of a unit on a day.
+    struct Key: Hashable, Sendable {
+        var unit: UUID
+        var day: String
+        var metric: Metric
+    }
+
+    /// Adds `delta` to a counter, inside the caller's transaction (in a group of replayable writes,
+    /// once per counter at the group's end; see `WriteBatch`).
     static func add(_ metric: Metric, _ delta: Int, unit: UUID, at date: Date, on db: any Database) async throws {
         guard delta != 0 else { return }
-        try await db.requireSQL().raw("""
-            INSERT INTO unit_daily_counts (unit_id, day, metric, value) VALUES (\(bind: unit), \(bind: day(date)), \(bind: metric.rawValue), \(bind: Int64(delta)))
-            ON CONFLICT (unit_id, day, metric) DO UPDATE SET value = unit_daily_counts.value + excluded.value
-            """).run()
+        try await WriteBatch.count(Key(unit: unit, day: day(date), metric: metric), Int64(delta), on: db)
+    }
+
+    /// Adds to several distinct counters in one statement (the same on both engines).
+    static func upsert(_ deltas: [(Key, Int64)], on sql: any SQLDatabase) async throws {
+        var start = 0
+        while start < deltas.count {
+            let end = min(start + 500, deltas.count)
+            let rows = deltas[start..<end].map { key, delta in
+                SQLGroupExpression([SQLBind(key.unit), SQLBind(key.day), SQLBind(key.metric.rawValue), SQLBind(delta)] as [any SQLExpression])
+            }
+            try await sql.raw("""
+                INSERT INTO unit_daily_counts (unit_id, day, metric, value) VALUES \(SQLList(rows))
+                ON CONFLICT (unit_id, day, metric) DO UPDATE SET value = unit_daily_counts.value + excluded.value
+                """).run()
+            start = end
+        }
     }
 
     /// Totals of the unit and everything below it over [from, to] (days as yyyy-MM-dd), in one

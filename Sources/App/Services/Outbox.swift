@@ -1,3 +1,4 @@
+import BinhYenCore
 import Fluent
 import Foundation
 import SQLKit
@@ -37,11 +38,11 @@ struct EscalationPayload: Codable, Sendable {
 enum Outbox {
     /// Writes a message in the caller's transaction; it is delivered only if that commits.
     static func enqueue(_ topic: OutboxTopic, _ payload: some Encodable, at now: Date, on db: any Database) async throws {
-        try await db.requireSQL().insert(into: OutboxMessage.schema)
-            .columns("id", "topic", "payload", "status", "attempts", "available_at", "created_at")
-            .values(SQLBind(UUID()), SQLBind(topic.rawValue), SQLBind(String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)),
-                    SQLBind(OutboxMessage.Status.pending.rawValue), SQLBind(0), SQLBind(now), SQLBind(now))
-            .run()
+        try await WriteBatch.insert(into: OutboxMessage.schema,
+            columns: ["id", "topic", "payload", "status", "attempts", "available_at", "created_at"],
+            rows: [[SQLBind(UUID.timeOrdered(at: now)), SQLBind(topic.rawValue), SQLBind(String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)),
+                    SQLBind(OutboxMessage.Status.pending.rawValue), SQLBind(0), SQLBind(now), SQLBind(now)]],
+            on: db)
     }
 
     static let maxAttempts = 8
@@ -54,7 +55,7 @@ enum Outbox {
         while true {
             let now = fixedTime ?? Date()
             // Through the write gate: on SQLite two writing transactions must not overlap.
-            let claimed = try await app.writeGate.transaction(on: app.db) { db -> Int in
+            let claimed = try await app.writeGate.transaction { db -> Int in
                 let sql = try db.requireSQL()
                 let locking = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
                 let rows = try await sql.raw("""

@@ -29,7 +29,7 @@ enum TipEscalation {
                 target = parent
             }
             let unitID = target
-            try await app.writeGate.transaction(on: db) { db in
+            try await app.writeGate.transaction { db in
                 // Re-read inside the gate: a concurrent acknowledgement or another node wins.
                 guard let fresh = try await Tip.find(tipID, on: db), fresh.escalationLevel == level - 1, fresh.status != .closed else { return }
                 fresh.escalationLevel = level

@@ -44,7 +44,7 @@ extension TipService {
         }
         tip.updatedAt = now
         let leavesDutyDesks = tip.urgent && previous == .received
-        try await gate.transaction(on: db) { db in
+        try await gate.transaction { db in
             try await Self.requireUnchangedStatus(tip, was: previous, on: db)
             try await dispatch.create(on: db)
             try await tip.save(on: db)
@@ -79,7 +79,7 @@ extension TipService {
         dispatch.stamp(next, at: now)
         let responder = dispatch.$unit.id
         let secondsToSite = Int(now.timeIntervalSince(tip.createdAt).rounded())
-        try await gate.transaction(on: db) { db in
+        try await gate.transaction { db in
             try await dispatch.save(on: db)
             try await AuditLog.append(.staff(account.id), "tip.dispatch.status", subject: Self.subject(try tip.requireID()),
                                       detail: ["from": previous.rawValue, "to": next.rawValue], at: now, on: db)
@@ -112,7 +112,7 @@ extension TipService {
             dispatch.status = .closed
             dispatch.closedAt = now
         }
-        try await gate.transaction(on: db) { db in
+        try await gate.transaction { db in
             try await dispatch.save(on: db)
             try await Counters.add(.incidentsHandled, before == nil ? 1 : 0, unit: responder, at: now, on: db)
             try await Counters.add(.peopleHeld, clean.peopleHeld - (before?.peopleHeld ?? 0), unit: responder, at: now, on: db)
@@ -152,7 +152,7 @@ extension TipService {
         duplicate.$duplicateOf.id = targetID
         duplicate.updatedAt = now
         let leavesDutyDesks = duplicate.urgent && previous == .received
-        try await gate.transaction(on: db) { db in
+        try await gate.transaction { db in
             try await Self.requireUnchangedStatus(duplicate, was: previous, on: db)
             try await duplicate.save(on: db)
             try await Counters.add(.tipsClosedDuplicate, 1, unit: duplicate.$unit.id, at: now, on: db)

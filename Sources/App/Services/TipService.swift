@@ -73,7 +73,7 @@ struct TipService: Sendable {
         let routes = placement.routes
 
         let tip = Tip()
-        let id = UUID()
+        let id = UUID.timeOrdered(at: now)
         tip.id = id
         tip.reference = Self.newReference()
         tip.$unit.id = owner.unitID
@@ -105,8 +105,8 @@ struct TipService: Sendable {
 
         let files = try writeFiles(attachments, tipID: id, fromCitizen: true, at: now)
         do {
-            // Replayable when it only inserts with plain SQL (files are Fluent rows).
-            try await gate.transaction(on: db, replayable: files.isEmpty) { db in
+            // Replayable when it only inserts through WriteBatch (files are Fluent rows).
+            try await gate.transaction(replayable: files.isEmpty) { db in
                 try await Self.insert(tip, routes: routes, at: now, on: db)
                 try await Counters.add(.tipsReceived, 1, unit: owner.unitID, at: now, on: db)
                 for file in files { try await file.create(on: db) }
@@ -115,8 +115,9 @@ struct TipService: Sendable {
                     "files": String(files.count),
                 ], at: now, on: db)
                 if urgent {
+                    // The routes are still in this group's pending rows: name their units.
                     try await Self.announce(tip, kind: "new", topic: .liveTipNew, category: category?.nameVI ?? clean.categoryCode,
-                                            commune: placement.areaName, at: now, on: db)
+                                            commune: placement.areaName, units: routes.map(\.unitID), at: now, on: db)
                 }
             }
         } catch {
@@ -290,7 +291,7 @@ struct TipService: Sendable {
         changes["reason"] = reason?.rawValue
         let detail = changes
         let leavesDutyDesks = tip.urgent && previous == .received
-        try await gate.transaction(on: db) { db in
+        try await gate.transaction { db in
             try await Self.requireUnchangedStatus(tip, was: previous, on: db)
             try await tip.save(on: db)
             try await AuditLog.append(.staff(account.id), "tip.status", subject: Self.subject(try tip.requireID()), detail: detail, at: now, on: db)
@@ -305,11 +306,20 @@ struct TipService: Sendable {
     }
 
     /// Writes a live event for the duty desks whose units reach the tip.
-    static func announce(_ tip: Tip, kind: String, topic: OutboxTopic, category: String, commune: String, at now: Date, on db: any Database) async throws {
+    /// Puts a live event for the tip in the outbox, for everyone above the units it is routed to
+    /// (`units`, or those stored for it).
+    static func announce(_ tip: Tip, kind: String, topic: OutboxTopic, category: String, commune: String, units: [UUID]? = nil,
+                         at now: Date, on db: any Database) async throws {
         let tipID = try tip.requireID()
-        let audience = try await db.requireSQL().raw("""
-            SELECT DISTINCT c.ancestor_id FROM tip_units tu JOIN unit_closure c ON c.descendant_id = tu.unit_id WHERE tu.tip_id = \(bind: tipID)
-            """).all().map { try $0.decode(column: "ancestor_id", as: UUID.self) }
+        let sql = try db.requireSQL()
+        let query: SQLQueryString
+        if let units {
+            query = "SELECT DISTINCT ancestor_id FROM unit_closure WHERE descendant_id IN \(SQLGroupExpression(units.map { SQLBind($0) }))"
+        } else {
+            query = "SELECT DISTINCT c.ancestor_id FROM tip_units tu JOIN unit_closure c ON c.descendant_id = tu.unit_id WHERE tu.tip_id = \(bind: tipID)"
+        }
+        let rows = try await sql.raw(query).all()
+        let audience = try rows.map { try $0.decode(column: "ancestor_id", as: UUID.self) }
         try await Outbox.enqueue(topic, LiveTipEvent(kind: kind, id: tipID, reference: tip.reference, category: category, commune: commune,
                                                      createdAt: tip.createdAt, audience: audience), at: now, on: db)
     }
@@ -319,7 +329,7 @@ struct TipService: Sendable {
         let change = valuable == tip.valuable ? 0 : (valuable ? 1 : -1)
         tip.valuable = valuable
         tip.updatedAt = now
-        try await gate.transaction(on: db) { db in
+        try await gate.transaction { db in
             try await tip.save(on: db)
             try await AuditLog.append(.staff(account.id), "tip.valuable", subject: Self.subject(try tip.requireID()), detail: ["valuable": String(valuable)], at: now, on: db)
             try await Counters.add(.tipsValuable, change, unit: tip.$unit.id, at: now, on: db)
@@ -370,7 +380,7 @@ struct TipService: Sendable {
         let noteID = UUID()
         note.id = noteID
         note.sealed = try vault.seal(SealedText(text: "Chuyển đến \(target.name): \(cleanedReason)"), for: noteID)
-        try await gate.transaction(on: db) { db in
+        try await gate.transaction { db in
             try await tip.save(on: db)
             if try await TipUnit.query(on: db).filter(\.$tip.$id == tipID).filter(\.$unit.$id == targetID).first() == nil {
                 try await TipUnit(tipID: tipID, unitID: targetID, reason: .transfer, at: now).create(on: db)
@@ -420,7 +430,7 @@ struct TipService: Sendable {
         }
         let files = try writeFiles(attachments, tipID: tipID, fromCitizen: actor.kind != "staff", at: now)
         do {
-            try await gate.transaction(on: db) { db in
+            try await gate.transaction { db in
                 for file in files { try await file.create(on: db) }
                 try await AuditLog.append(actor, "tip.attach", subject: Self.subject(tipID), detail: ["files": String(files.count)], at: now, on: db)
             }
@@ -440,7 +450,7 @@ struct TipService: Sendable {
         let tipID = try tip.requireID()
         guard let row = try await TipAttachment.query(on: db).filter(\.$id == id).filter(\.$tip.$id == tipID).first() else { return nil }
         let data = try store.read(id)
-        try await gate.transaction(on: db) { db in
+        try await gate.transaction { db in
             try await AuditLog.append(.staff(account.id), "tip.attachment.read", subject: Self.subject(tipID), detail: ["attachment": id.uuidString], at: now, on: db)
         }
         return (row, data)
@@ -483,26 +493,23 @@ struct TipService: Sendable {
     /// Stores a new tip and its routes with two plain statements. Intake is the hot path, and
     /// Fluent's create walks every property of the model by reflection several times per row.
     static func insert(_ tip: Tip, routes: [Route], at now: Date, on db: any Database) async throws {
-        let sql = try db.requireSQL()
         let id = try tip.requireID()
-        try await sql.insert(into: Tip.schema)
-            .columns("id", "reference", "unit_id", "area_id", "category_code", "urgent", "status", "closing_reason", "valuable",
-                     "anonymous", "citizen_id", "receipt_hash", "sealed", "occurred_at", "assignee_id", "created_at", "updated_at",
-                     "acknowledged_at", "closed_at", "ack_due_at", "close_due_at", "escalation_level", "duplicate_of")
-            .values(SQLBind(id), SQLBind(tip.reference), SQLBind(tip.$unit.id), SQLBind(tip.$area.id), SQLBind(tip.categoryCode),
+        try await WriteBatch.insert(into: Tip.schema,
+            columns: ["id", "reference", "unit_id", "area_id", "category_code", "urgent", "status", "closing_reason", "valuable",
+                      "anonymous", "citizen_id", "receipt_hash", "sealed", "occurred_at", "assignee_id", "created_at", "updated_at",
+                      "acknowledged_at", "closed_at", "ack_due_at", "close_due_at", "escalation_level", "duplicate_of"],
+            rows: [[SQLBind(id), SQLBind(tip.reference), SQLBind(tip.$unit.id), SQLBind(tip.$area.id), SQLBind(tip.categoryCode),
                     SQLBind(tip.urgent), SQLBind(tip.status.rawValue), SQLBind(tip.closingReason?.rawValue), SQLBind(tip.valuable),
                     SQLBind(tip.anonymous), SQLBind(tip.$citizen.id), SQLBind(tip.receiptHash), SQLBind(tip.sealed), SQLBind(tip.occurredAt),
                     SQLBind(tip.$assignee.id), SQLBind(tip.createdAt), SQLBind(tip.updatedAt), SQLBind(tip.acknowledgedAt),
                     SQLBind(tip.closedAt), SQLBind(tip.ackDueAt), SQLBind(tip.closeDueAt), SQLBind(tip.escalationLevel),
-                    SQLBind(tip.$duplicateOf.id))
-            .run()
+                    SQLBind(tip.$duplicateOf.id)]],
+            on: db)
         // From now on Fluent updates this instance instead of inserting it again.
         tip.$id.exists = true
-        var units = sql.insert(into: TipUnit.schema).columns("id", "tip_id", "unit_id", "reason", "created_at")
-        for route in routes {
-            units = units.values(SQLBind(UUID()), SQLBind(id), SQLBind(route.unitID), SQLBind(route.reason.rawValue), SQLBind(now))
-        }
-        if !routes.isEmpty { try await units.run() }
+        try await WriteBatch.insert(into: TipUnit.schema, columns: ["id", "tip_id", "unit_id", "reason", "created_at"],
+            rows: routes.map { [SQLBind(UUID.timeOrdered(at: now)), SQLBind(id), SQLBind($0.unitID), SQLBind($0.reason.rawValue), SQLBind(now)] },
+            on: db)
     }
 
     /// Inside a write transaction: refuses the change when someone else moved the tip since it was
@@ -539,7 +546,7 @@ struct TipService: Sendable {
         }
         let tipID = try tip.requireID()
         let message = TipMessage()
-        let id = UUID()
+        let id = UUID.timeOrdered(at: now)
         message.id = id
         message.$tip.id = tipID
         message.kind = kind
@@ -547,7 +554,7 @@ struct TipService: Sendable {
         message.createdAt = now
         message.sealed = try vault.seal(SealedText(text: body), for: id)
         tip.updatedAt = now
-        try await gate.transaction(on: db) { db in
+        try await gate.transaction { db in
             try await message.create(on: db)
             try await tip.save(on: db)
             try await AuditLog.append(actor, "tip.message", subject: Self.subject(tipID), detail: ["kind": kind.rawValue], at: now, on: db)
@@ -556,7 +563,7 @@ struct TipService: Sendable {
     }
 
     private func save(_ tip: Tip, _ actor: AuditActor, _ action: String, detail: [String: String], now: Date) async throws {
-        try await gate.transaction(on: db) { db in
+        try await gate.transaction { db in
             try await tip.save(on: db)
             try await AuditLog.append(actor, action, subject: Self.subject(try tip.requireID()), detail: detail, at: now, on: db)
         }
@@ -564,7 +571,7 @@ struct TipService: Sendable {
 
     private func audit(_ actor: AuditActor, _ action: String, _ tip: Tip, at now: Date) async throws {
         let subject = Self.subject(try tip.requireID())
-        try await gate.transaction(on: db, replayable: true) { db in
+        try await gate.transaction(replayable: true) { db in
             try await AuditLog.append(actor, action, subject: subject, at: now, on: db)
         }
     }

@@ -1,0 +1,332 @@
+import Fluent
+import Foundation
+import Metrics
+import SQLKit
+import Vapor
+
+/// Serialises the transactions that write tips and the audit chain, and commits them in groups.
+/// Each audit entry depends on the one before it, and on SQLite two writers must not overlap; but
+/// one commit per request would make every citizen wait for a disk flush in turn. So requests that
+/// arrive while a commit is under way run together in the next transaction and share its flush;
+/// nobody is answered before the flush. PostgreSQL adds an advisory lock for the audit chain, so
+/// other nodes stay in order too.
+///
+/// The gate has its own database connections (the application's database, opened again), and
+/// leases one for as long as it has work: consecutive groups do not queue for a pool, and reads on
+/// the application's connections never wait behind a write. A group of replayable requests costs
+/// a handful of statements.
+actor WriteGate: LifecycleHandler {
+    private struct Job: Sendable {
+        var body: @Sendable (any Database) async throws -> any Sendable
+        var continuation: CheckedContinuation<any Sendable, any Error>
+        var replayable: Bool
+    }
+
+    /// What the gate has done, for tests and for /metrics.
+    struct Statistics: Sendable, Equatable {
+        /// Transactions committed with their rows deferred (groups of replayable requests).
+        var deferredGroups = 0
+        /// Requests run again alone after their group was rolled back.
+        var replays = 0
+        var largestGroup = 0
+    }
+
+    private let databases: Databases
+    private let eventLoopGroup: any EventLoopGroup
+    private let logger: Logger
+    private var queue: [Job] = []
+    private var draining = false
+    private(set) var statistics = Statistics()
+    /// Jobs waiting for a transaction.
+    var queued: Int { queue.count }
+    /// Most requests in one transaction, to keep each commit short.
+    static let batchLimit = 128
+
+    init(configuration: any DatabaseConfiguration, threadPool: NIOThreadPool, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+        databases = Databases(threadPool: threadPool, on: eventLoopGroup)
+        databases.use(configuration, as: DatabaseID(string: "writes"), isDefault: true)
+        self.eventLoopGroup = eventLoopGroup
+        self.logger = logger
+    }
+
+    /// Closes the gate's connections; a write asked for afterwards fails with 503 at once.
+    nonisolated func shutdownAsync(_ app: Application) async {
+        await databases.shutdownAsync()
+    }
+
+    /// - Parameter replayable: the body only inserts rows with `WriteBatch.insert` and counts with
+    ///   `Counters.add` (no Fluent model saves, whose change tracking would think a rolled-back save
+    ///   had happened; no reads of what it wrote), so it may run again. A group of such bodies runs
+    ///   without savepoints, their rows written together in multi-row statements at the end; if a
+    ///   statement of the group fails, it is rolled back and each body runs again alone.
+    func transaction<T: Sendable>(replayable: Bool = false, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        let value = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<any Sendable, any Error>) in
+            queue.append(Job(body: { try await body($0) }, continuation: continuation, replayable: replayable))
+            if !draining {
+                draining = true
+                Task { await self.drain() }
+            }
+        }
+        guard let typed = value as? T else { throw Abort(.internalServerError, reason: "write gate returned \(type(of: value))") }
+        return typed
+    }
+
+    /// The next group: queued jobs of one kind (replayable or not), in arrival order; nil when
+    /// nothing is queued.
+    private func take() -> [Job]? {
+        guard let kind = queue.first?.replayable else { return nil }
+        let batch = Array(queue.prefix(Self.batchLimit).prefix { $0.replayable == kind })
+        queue.removeFirst(batch.count)
+        statistics.largestGroup = max(statistics.largestGroup, batch.count)
+        return batch
+    }
+
+    /// Ends the drain when nothing is queued; checked on the gate, so a job queued meanwhile is
+    /// never left without a drain, and two drains never overlap.
+    private func finishIfIdle() -> Bool {
+        if queue.isEmpty { draining = false }
+        return !draining
+    }
+
+    private func record(_ outcome: Outcome) {
+        if outcome.deferred { statistics.deferredGroups += 1 }
+        statistics.replays += outcome.replays
+    }
+
+    /// How many requests each transaction carried and how long it took (commit included), for /metrics.
+    private static let groupSize = Recorder(label: "binhyen_write_group_requests")
+    private static let groupDuration = Metrics.Timer(label: "binhyen_write_group_seconds")
+
+    /// Runs groups until the queue is empty, on one leased connection. After a group whose
+    /// transaction failed, the connection goes back to the pool (it may be broken) and a new one
+    /// is leased for the next.
+    private func drain() async {
+        while !finishIfIdle() {
+            guard let db = databases.database(logger: logger, on: eventLoopGroup.any()) else {
+                fail(take() ?? [], Abort(.serviceUnavailable, reason: "the database is shut down"))
+                continue
+            }
+            do {
+                try await db.withConnection { connection in
+                    while let batch = await self.take() {
+                        let started = ContinuousClock.now
+                        let outcome = await Self.run(batch, on: connection)
+                        await self.record(outcome)
+                        Self.groupSize.record(batch.count)
+                        let elapsed = (ContinuousClock.now - started).components
+                        Self.groupDuration.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
+                        if outcome.failed { return }
+                    }
+                }
+            } catch {
+                // No connection to be had: the next group gets the error; later ones try again.
+                fail(take() ?? [], error)
+            }
+        }
+    }
+
+    private func fail(_ batch: [Job], _ error: any Error) {
+        for job in batch { job.continuation.resume(throwing: error) }
+    }
+
+    private struct Outcome {
+        var deferred = false
+        var replays = 0
+        /// The transaction failed (a statement or the commit): the connection may be broken.
+        var failed = false
+    }
+
+    /// Remembers, across the transaction's closure, that a statement inside it failed.
+    private final class FailedInside: @unchecked Sendable { // written once inside the closure, read after it
+        var value = false
+    }
+
+    /// One transaction for the whole batch, with the write lock taken first. A group of
+    /// replayable jobs defers its rows to the end; if a statement fails, the group is rolled back
+    /// and each job runs again alone, so only the failing one fails. (When the commit itself fails,
+    /// whether it took effect is unknown, so nothing is run again: every job gets the error.)
+    /// Other jobs run each in its own savepoint: one that fails is rolled back alone (with its
+    /// audit entries) and gets its error; the others commit together.
+    private static func run(_ batch: [Job], on db: any Database) async -> Outcome {
+        var outcome = Outcome()
+        if batch.count > 1, batch.allSatisfy(\.replayable) {
+            let inside = FailedInside()
+            do {
+                let values = try await db.transaction { tx -> [any Sendable] in
+                    do {
+                        let writes = WriteBatch(defersRows: true)
+                        try await lockForWriting(tx, writes)
+                        var values: [any Sendable] = []
+                        try await WriteBatch.$current.withValue(writes) {
+                            for job in batch { values.append(try await job.body(tx)) }
+                        }
+                        try await writes.flush(on: tx)
+                        return values
+                    } catch {
+                        inside.value = true
+                        throw error
+                    }
+                }
+                for (job, value) in zip(batch, values) { job.continuation.resume(returning: value) }
+                outcome.deferred = true
+            } catch where inside.value {
+                for job in batch {
+                    let alone = await run([job], on: db)
+                    outcome.failed = outcome.failed || alone.failed
+                }
+                outcome.replays = batch.count
+            } catch {
+                for job in batch { job.continuation.resume(throwing: error) }
+                outcome.failed = true
+            }
+            return outcome
+        }
+        let results: [Result<any Sendable, any Error>]
+        do {
+            results = try await db.transaction { tx -> [Result<any Sendable, any Error>] in
+                let sql = try tx.requireSQL()
+                let writes = WriteBatch(defersRows: false)
+                try await lockForWriting(tx, writes)
+                var outcomes: [Result<any Sendable, any Error>] = []
+                try await WriteBatch.$current.withValue(writes) {
+                    if batch.count == 1 {
+                        outcomes.append(.success(try await batch[0].body(tx)))
+                        return
+                    }
+                    for (index, job) in batch.enumerated() {
+                        let savepoint = SQLIdentifier("w\(index)")
+                        let head = writes.auditHead
+                        try await sql.raw("SAVEPOINT \(savepoint)").run()
+                        do {
+                            outcomes.append(.success(try await job.body(tx)))
+                            try await sql.raw("RELEASE SAVEPOINT \(savepoint)").run()
+                        } catch {
+                            try await sql.raw("ROLLBACK TO SAVEPOINT \(savepoint)").run()
+                            try await sql.raw("RELEASE SAVEPOINT \(savepoint)").run()
+                            writes.auditHead = head
+                            outcomes.append(.failure(error))
+                        }
+                    }
+                }
+                try await writes.flush(on: tx)
+                return outcomes
+            }
+        } catch {
+            // The transaction (or the commit) failed: nothing of the batch is stored.
+            for job in batch { job.continuation.resume(throwing: error) }
+            outcome.failed = true
+            return outcome
+        }
+        for (job, result) in zip(batch, results) { job.continuation.resume(with: result) }
+        return outcome
+    }
+
+    /// Takes SQLite's write lock at the start (BEGIN IMMEDIATE in effect: a transaction that read
+    /// first could not upgrade later while another connection writes), reading the audit head in
+    /// the same statement.
+    private static func lockForWriting(_ tx: any Database, _ writes: WriteBatch) async throws {
+        let sql = try tx.requireSQL()
+        guard sql.dialect.name == "sqlite" else { return }
+        if let head = try await sql.raw("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash").first() {
+            let seq = try head.decode(column: "seq", as: Int64.self)
+            writes.auditHead = (seq, try head.decode(column: "hash", as: String.self), true)
+            writes.storedHeadSeq = seq
+        }
+    }
+}
+
+/// What the jobs of one grouped transaction (see `WriteGate`) write together at its end: the
+/// audit head (entries are chained in memory, the head row written once) and, for a group of
+/// replayable jobs, their rows and counts, so a hundred tips cost a handful of statements instead
+/// of several each. Used by one transaction's jobs, one after another.
+final class WriteBatch: @unchecked Sendable {
+    @TaskLocal static var current: WriteBatch?
+
+    var auditHead: (seq: Int64, hash: String, stored: Bool)?
+    /// The head as the database has it, when read at the start: unchanged, it is not written again.
+    var storedHeadSeq: Int64?
+    let defersRows: Bool
+
+    private struct Rows {
+        var table: String
+        var columns: [String]
+        var values: [[any SQLExpression]] = []
+    }
+
+    /// In order of first use, so rows that refer to another table's rows come after them.
+    private var tables: [Rows] = []
+    private var counts: [Counters.Key: Int64] = [:]
+
+    init(defersRows: Bool) {
+        self.defersRows = defersRows
+    }
+
+    /// Inserts rows now, or, in a group of replayable jobs, with the group's rows at its end.
+    static func insert(into table: String, columns: [String], rows: [[any SQLExpression]], on db: any Database) async throws {
+        guard !rows.isEmpty else { return }
+        if let batch = current, batch.defersRows {
+            batch.add(table, columns, rows)
+            return
+        }
+        try await write(table, columns, rows, on: try db.requireSQL())
+    }
+
+    /// Adds to a counter now, or, in a group of replayable jobs, once per counter at its end.
+    static func count(_ key: Counters.Key, _ delta: Int64, on db: any Database) async throws {
+        if let batch = current, batch.defersRows {
+            batch.counts[key, default: 0] += delta
+            return
+        }
+        try await Counters.upsert([(key, delta)], on: try db.requireSQL())
+    }
+
+    private func add(_ table: String, _ columns: [String], _ rows: [[any SQLExpression]]) {
+        if let index = tables.firstIndex(where: { $0.table == table && $0.columns == columns }) {
+            tables[index].values += rows
+        } else {
+            tables.append(Rows(table: table, columns: columns, values: rows))
+        }
+    }
+
+    /// Writes what was held back, then the audit head.
+    func flush(on db: any Database) async throws {
+        let sql = try db.requireSQL()
+        for rows in tables {
+            try await Self.write(rows.table, rows.columns, rows.values, on: sql)
+        }
+        tables.removeAll()
+        if !counts.isEmpty {
+            try await Counters.upsert(counts.map { ($0.key, $0.value) }, on: sql)
+            counts.removeAll()
+        }
+        if let head = auditHead, head.seq != storedHeadSeq {
+            try await AuditLog.storeHead(seq: head.seq, hash: head.hash, exists: head.stored, on: sql)
+        }
+    }
+
+    /// Multi-row inserts, in statements small enough for any driver's limit on bound values.
+    private static func write(_ table: String, _ columns: [String], _ rows: [[any SQLExpression]], on sql: any SQLDatabase) async throws {
+        let perStatement = max(1, min(256, 16_000 / max(columns.count, 1)))
+        var start = 0
+        while start < rows.count {
+            let end = min(start + perStatement, rows.count)
+            var insert = sql.insert(into: table).columns(columns)
+            for row in rows[start..<end] { insert = insert.values(row) }
+            try await insert.run()
+            start = end
+        }
+    }
+}
+
+extension Application {
+    private struct WriteGateKey: StorageKey { typealias Value = WriteGate }
+
+    var writeGate: WriteGate {
+        get {
+            guard let gate = storage[WriteGateKey.self] else { preconditionFailure("configure(_:config:) sets up the write gate") }
+            return gate
+        }
+        set { storage[WriteGateKey.self] = newValue }
+    }
+}
+
