@@ -33,6 +33,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.lifecycle.use(gate)
     app.liveHub = LiveHub()
     app.tipReferenceData = TipReferenceData()
+    app.scamLookupIndex = ScamLookupIndex()
+    app.lookupThrottle = RequestThrottle(perMinute: config.lookupsPerMinute, burst: max(1, min(config.lookupsPerMinute, 10)))
     if config.backgroundJobs {
         let jobs = BackgroundJobs()
         app.backgroundJobs = jobs
@@ -63,6 +65,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
     app.asyncCommands.use(CreateProvinceUnitsCommand(), as: "create-province-units")
     app.asyncCommands.use(AuditCommand(), as: "audit")
+    app.asyncCommands.use(ScamImportCommand(), as: "scam-import")
 }
 
 extension Application.Sessions {

@@ -10,7 +10,7 @@ extension UUID {
     }
 
     public static func timeOrdered(at date: Date, using generator: inout some RandomNumberGenerator) -> UUID {
-        let milliseconds = UInt64(max(0, (date.timeIntervalSince1970 * 1000).rounded(.down)))
+        let milliseconds = UInt64(max(0, (date.timeIntervalSince1970 * 1000).rounded()))
         let random = generator.next() as UInt64
         let more = generator.next() as UInt64
         var bytes = [UInt8](repeating: 0, count: 16)

@@ -199,3 +199,37 @@ struct AuditCommand: AsyncCommand {
         }
     }
 }
+
+/// `scam-import FILE`: another agency's list of scam indicators, in bulk (see `ScamImport`).
+struct ScamImportCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "file", help: "CSV: kind,value,bank,status,reports,warning")
+        var file: String
+        @Option(name: "source", help: "Tên nguồn ghi vào sổ / the source recorded with each new indicator (default: the file name)")
+        var source: String?
+        @Option(name: "rejected", help: "Ghi các dòng bị từ chối vào tệp CSV này / write the refused lines to this CSV file")
+        var rejected: String?
+        init() {}
+    }
+
+    var help: String { "Nhập danh sách dấu hiệu lừa đảo / Import a list of scam indicators." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard let text = try? String(contentsOfFile: signature.file, encoding: .utf8) else {
+            throw CommandFailure("Không đọc được tệp UTF-8 / cannot read the UTF-8 file \(signature.file)")
+        }
+        let source = "import:" + (signature.source ?? URL(fileURLWithPath: signature.file).lastPathComponent)
+        let started = ContinuousClock.now
+        let report = try await ScamImport.run(text: text, source: String(source.prefix(100)), gate: app.writeGate)
+        let seconds = (ContinuousClock.now - started).components.seconds
+        context.console.info("\(report.imported) dấu hiệu đã nhập / indicators imported, \(report.rejected.count) dòng bị từ chối / lines refused, \(seconds) s")
+        for rejected in report.rejected.prefix(20) {
+            context.console.warning("dòng / line \(rejected.line): \(rejected.reason)")
+        }
+        if let path = signature.rejected {
+            let lines = ["line,reason"] + report.rejected.map { CSV.line([String($0.line), $0.reason]) }
+            try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        }
+    }
+}

@@ -24,10 +24,12 @@ public struct AppConfig: Sendable {
     /// Run the outbox worker and the deadline check in the background (off in tests, which
     /// drive them by hand).
     public var backgroundJobs: Bool
+    /// Public scam lookups a client address may make per minute (0: no limit).
+    public var lookupsPerMinute: Int
 
     public enum LogFormat: String, Sendable { case text, json }
 
-    public init(storage: Storage, dataDirectory: String, bcryptCost: Int = 12, secureCookies: Bool = false, logFormat: LogFormat = .text, tipKey: Data? = nil, tipDeadlines: TipDeadlines = .standard, backgroundJobs: Bool = true) {
+    public init(storage: Storage, dataDirectory: String, bcryptCost: Int = 12, secureCookies: Bool = false, logFormat: LogFormat = .text, tipKey: Data? = nil, tipDeadlines: TipDeadlines = .standard, backgroundJobs: Bool = true, lookupsPerMinute: Int = 30) {
         self.storage = storage
         self.dataDirectory = dataDirectory
         self.bcryptCost = bcryptCost
@@ -36,6 +38,7 @@ public struct AppConfig: Sendable {
         self.tipKey = tipKey
         self.tipDeadlines = tipDeadlines
         self.backgroundJobs = backgroundJobs
+        self.lookupsPerMinute = lookupsPerMinute
     }
 
     /// Reads the configuration; every problem is reported at once, so one restart fixes them all.
@@ -101,8 +104,16 @@ public struct AppConfig: Sendable {
             problems.append("BINHYEN_TIP_*_MINUTES: a tip cannot have to be closed before it has to be acknowledged")
         }
 
+        var lookupsPerMinute = 30
+        if let raw = env["BINHYEN_LOOKUP_PER_MINUTE"], !raw.isEmpty {
+            if let value = Int(raw), (0...1_000_000).contains(value) { lookupsPerMinute = value } else {
+                problems.append("BINHYEN_LOOKUP_PER_MINUTE: must be a whole number from 0 (no limit) to 1000000, got \"\(raw)\"")
+            }
+        }
+
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
-        return AppConfig(storage: storage, dataDirectory: dataDirectory, bcryptCost: bcryptCost, secureCookies: secureCookies, logFormat: logFormat, tipKey: tipKey, tipDeadlines: deadlines)
+        return AppConfig(storage: storage, dataDirectory: dataDirectory, bcryptCost: bcryptCost, secureCookies: secureCookies, logFormat: logFormat,
+                         tipKey: tipKey, tipDeadlines: deadlines, lookupsPerMinute: lookupsPerMinute)
     }
 }
 

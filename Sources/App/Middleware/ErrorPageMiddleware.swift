@@ -131,18 +131,25 @@ enum APIError {
         var error: Detail
     }
 
+    /// "indicators[0].kind", as the API's own validation names fields.
+    static func fieldName(_ path: [any CodingKey]) -> String {
+        path.reduce(into: "") { name, key in
+            if let index = key.intValue { name += "[\(index)]" } else { name += (name.isEmpty ? "" : ".") + key.stringValue }
+        }
+    }
+
     /// Broken JSON, or a field of the wrong type or missing: say which field when we know it.
     static func undecodable(_ error: DecodingError) throws -> Response {
         var field: Body.Field?
         switch error {
         case .keyNotFound(let key, let context):
-            let name = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+            let name = fieldName(context.codingPath + [key])
             field = .init(field: name, code: "required", message: "Thiếu trường \(name).", messageEn: "The field \(name) is missing.")
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            let name = context.codingPath.map(\.stringValue).joined(separator: ".")
+            let name = fieldName(context.codingPath)
             field = .init(field: name, code: "type", message: "Trường \(name) sai kiểu dữ liệu.", messageEn: "The field \(name) has the wrong type.")
         case .dataCorrupted(let context) where !context.codingPath.isEmpty:
-            let name = context.codingPath.map(\.stringValue).joined(separator: ".")
+            let name = fieldName(context.codingPath)
             field = .init(field: name, code: "format", message: "Trường \(name) sai định dạng.", messageEn: "The field \(name) is not in the right format.")
         default:
             field = nil

@@ -24,5 +24,8 @@ extension Application {
         migrations.add(CreateDispatches())
         migrations.add(CreateTipAttachments())
         migrations.add(CreateUnitDailyCounts())
+        migrations.add(CreateScamIndicators())
+        migrations.add(CreateScamReports())
+        migrations.add(CreateTipIndicators())
     }
 }

@@ -47,7 +47,7 @@ enum AreaImporter {
         guard header == "code,name,type,parent_code" else { throw ImportError.badHeader(header) }
         var seen = Set<String>()
         return try lines.enumerated().map { index, line in
-            let fields = splitCSV(line)
+            let fields = CSV.fields(line)
             guard fields.count == 4 else { throw ImportError.badRow(line: index + 2, reason: "cần 4 cột / expected 4 columns") }
             let code = fields[0].trimmingCharacters(in: .whitespaces)
             guard !code.isEmpty, code.allSatisfy(\.isASCII), code.allSatisfy(\.isNumber) else {
@@ -57,28 +57,6 @@ enum AreaImporter {
             let parent = fields[3].trimmingCharacters(in: .whitespaces)
             return Row(code: code, name: VietnameseText.clean(fields[1]), type: VietnameseText.clean(fields[2]), parentCode: parent.isEmpty ? nil : parent)
         }
-    }
-
-    private static func splitCSV(_ line: String) -> [String] {
-        var fields: [String] = []
-        var current = ""
-        var quoted = false
-        var iterator = line.makeIterator()
-        while let char = iterator.next() {
-            switch char {
-            case "\"" where quoted:
-                quoted = false
-            case "\"" where current.isEmpty:
-                quoted = true
-            case "," where !quoted:
-                fields.append(current)
-                current = ""
-            default:
-                current.append(char)
-            }
-        }
-        fields.append(current)
-        return fields
     }
 
     static func level(of row: Row, in rows: [String: Row]) -> AdminArea.Level {

@@ -21,6 +21,7 @@ enum Metric: String, CaseIterable, Sendable {
     case peopleHeld = "outcomes.people_held"
     case vehiclesSeized = "outcomes.vehicles_seized"
     case weaponsSeized = "outcomes.weapons_seized"
+    case scamIndicatorsVerified = "scam.indicators.verified"
 
     var definitionVI: String {
         switch self {
@@ -39,6 +40,7 @@ enum Metric: String, CaseIterable, Sendable {
         case .peopleHeld: "Số đối tượng bị tạm giữ theo kết quả xử lý."
         case .vehiclesSeized: "Số phương tiện thu giữ theo kết quả xử lý."
         case .weaponsSeized: "Số hung khí, vũ khí thu giữ theo kết quả xử lý."
+        case .scamIndicatorsVerified: "Dấu hiệu lừa đảo (số điện thoại, tài khoản, trang web…) được xác minh lần đầu, tính cho đơn vị của cán bộ xác minh."
         }
     }
 

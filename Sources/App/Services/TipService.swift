@@ -103,11 +103,16 @@ struct TipService: Sendable {
             actor = .citizen(accountID)
         }
 
+        // Fraud tips name numbers, accounts and sites: kept by canonical value, so the tip is flagged
+        // as soon as the cyber patrol verifies one of them (before or after the tip came in).
+        let indicators = clean.categoryCode == ScamRegistry.fraudCategory ? Array(IndicatorExtractor.extract(from: clean.description).prefix(20)) : []
         let files = try writeFiles(attachments, tipID: id, fromCitizen: true, at: now)
         do {
             // Replayable when it only inserts through WriteBatch (files are Fluent rows).
             try await gate.transaction(replayable: files.isEmpty) { db in
                 try await Self.insert(tip, routes: routes, at: now, on: db)
+                try await WriteBatch.insert(into: "tip_indicators", columns: ["tip_id", "kind", "value", "display"],
+                                            rows: indicators.map { [SQLBind(id), SQLBind($0.kind.rawValue), SQLBind($0.value), SQLBind($0.display)] }, on: db)
                 try await Counters.add(.tipsReceived, 1, unit: owner.unitID, at: now, on: db)
                 for file in files { try await file.create(on: db) }
                 try await AuditLog.append(actor, "tip.submit", subject: Self.subject(id), detail: [

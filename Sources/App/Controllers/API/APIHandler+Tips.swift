@@ -406,7 +406,11 @@ extension APIHandler {
             routes: routes.map { .init(unit: .init(code: $0.unit.code, name: $0.unit.name), reason: .init(rawValue: $0.reason.rawValue) ?? .commune) },
             dispatch: try await service.dispatchRecord(of: tip).map(Self.dispatch),
             duplicateOf: try await tip.$duplicateOf.get(on: db)?.reference,
-            duplicates: try await service.duplicates(of: tip).map(\.reference))
+            duplicates: try await service.duplicates(of: tip).map(\.reference),
+            indicators: try await ScamRegistry.indicators(in: tip, on: db).map {
+                .init(indicator: .init(kind: .init(rawValue: $0.kind.rawValue) ?? .phone, value: $0.value, display: $0.display),
+                      status: .init(rawValue: $0.status?.rawValue ?? "not_in_registry") ?? .notInRegistry, reports: $0.reports)
+            })
     }
 
     static func dispatch(_ dispatch: Dispatch) -> Schemas.Dispatch {

@@ -1,0 +1,52 @@
+import Foundation
+import NIOConcurrencyHelpers
+import Vapor
+
+/// A token bucket per client address, in memory: `perMinute` requests a minute on average, up to
+/// `burst` at once. Zero `perMinute` turns it off. The addresses are kept only as long as their
+/// bucket is not full again, and never written anywhere.
+final class RequestThrottle: Sendable {
+    let perMinute: Int
+    let burst: Int
+    private let buckets = NIOLockedValueBox<[String: (tokens: Double, at: Double)]>([:])
+
+    init(perMinute: Int, burst: Int) {
+        self.perMinute = perMinute
+        self.burst = burst
+    }
+
+    /// Nil when the request may go ahead, otherwise the seconds to wait.
+    func admit(_ key: String, now: Double = Date().timeIntervalSince1970) -> Int? {
+        guard perMinute > 0 else { return nil }
+        let rate = Double(perMinute) / 60
+        return buckets.withLockedValue { buckets in
+            if buckets.count > 100_000 {
+                // Forget the buckets that have filled up again: they hold nothing.
+                buckets = buckets.filter { $0.value.tokens + (now - $0.value.at) * rate < Double(burst) }
+            }
+            var bucket = buckets[key] ?? (Double(burst), now)
+            bucket.tokens = min(Double(burst), bucket.tokens + (now - bucket.at) * rate)
+            bucket.at = now
+            guard bucket.tokens >= 1 else {
+                buckets[key] = bucket
+                return Int(((1 - bucket.tokens) / rate).rounded(.up))
+            }
+            bucket.tokens -= 1
+            buckets[key] = bucket
+            return nil
+        }
+    }
+}
+
+extension Application {
+    private struct LookupThrottleKey: StorageKey { typealias Value = RequestThrottle }
+
+    /// Limits the public scam lookup per client address (BINHYEN_LOOKUP_PER_MINUTE).
+    var lookupThrottle: RequestThrottle {
+        get {
+            guard let throttle = storage[LookupThrottleKey.self] else { preconditionFailure("configure(_:config:) sets up the lookup throttle") }
+            return throttle
+        }
+        set { storage[LookupThrottleKey.self] = newValue }
+    }
+}

@@ -1,0 +1,201 @@
+import BinhYenCore
+import Crypto
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import SQLKit
+
+/// Where an indicator stands in the registry.
+enum ScamStatus: String, Codable, Sendable, CaseIterable {
+    /// Reported by citizens (or found in tips, or imported), not yet checked by the cyber patrol.
+    case reported
+    case verified
+    /// Checked and found not to be a scam: lookups answer "not found".
+    case rejected
+}
+
+/// The public lookup's memory of the registry: for every indicator (by a 128-bit digest of its
+/// kind and canonical value) its status and report count, and for every match key (the
+/// registrable domain of a website, an account's digits without the bank…) how many indicators
+/// under it are verified or reported. About 50 bytes an indicator, so a million fit in tens of
+/// megabytes, and a lookup touches no database. Kept current by reading the rows changed since
+/// the last read, at most `staleness` old, so every node converges within that time. Each read
+/// starts `overlap` before the newest change seen, because a transaction that stamped its rows
+/// earlier may commit after one that stamped them later; reading a row twice changes nothing.
+final class ScamLookupIndex: Sendable {
+    static let staleness: TimeInterval = 2
+    static let overlap: TimeInterval = 10
+
+    struct Key: Hashable, Sendable {
+        var high: UInt64
+        var low: UInt64
+
+        init(_ text: String) {
+            let digest = SHA256.hash(data: Data(text.utf8))
+            var high: UInt64 = 0
+            var low: UInt64 = 0
+            for (index, byte) in digest.prefix(16).enumerated() {
+                if index < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
+            }
+            self.high = high
+            self.low = low
+        }
+
+        static func indicator(_ kind: IndicatorKind, _ value: String) -> Key { Key(kind.rawValue + "\u{1F}" + value) }
+        static func match(_ kind: IndicatorKind, _ matchKey: String) -> Key { Key("m\u{1F}" + kind.rawValue + "\u{1F}" + matchKey) }
+    }
+
+    struct Entry: Sendable, Equatable {
+        var status: ScamStatus
+        var reports: Int32
+        var match: Key
+    }
+
+    /// Indicators under one match key, by status.
+    struct MatchTotals: Sendable, Equatable {
+        var verified: Int32 = 0
+        var reported: Int32 = 0
+        var reports: Int32 = 0
+    }
+
+    /// One changed row, as the refresh reads it.
+    struct Row: Sendable {
+        var id: UUID
+        var kind: IndicatorKind
+        var value: String
+        var matchKey: String
+        var status: ScamStatus
+        var reports: Int
+        /// The patrol's warning, for a verified indicator.
+        var warning: String?
+        var updatedAt: Date
+    }
+
+    private struct State {
+        var entries: [Key: Entry] = [:]
+        var matches: [Key: MatchTotals] = [:]
+        /// Only verified indicators have one.
+        var warnings: [Key: String] = [:]
+        /// The time of the newest change read so far.
+        var newest: Date?
+        var refreshedAt: Date?
+        var refreshing = false
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    var count: Int { state.withLockedValue { $0.entries.count } }
+    var isLoaded: Bool { state.withLockedValue { $0.refreshedAt != nil } }
+
+    func entry(_ kind: IndicatorKind, _ value: String) -> Entry? {
+        state.withLockedValue { $0.entries[.indicator(kind, value)] }
+    }
+
+    func warning(_ kind: IndicatorKind, _ value: String) -> String? {
+        state.withLockedValue { $0.warnings[.indicator(kind, value)] }
+    }
+
+    func totals(_ kind: IndicatorKind, matchKey: String) -> MatchTotals? {
+        state.withLockedValue { $0.matches[.match(kind, matchKey)] }
+    }
+
+    /// Applies changed rows (from a refresh, or at once from this node's own writes).
+    func apply(_ rows: [Row]) {
+        state.withLockedValue { state in
+            for row in rows {
+                let key = Key.indicator(row.kind, row.value)
+                if let old = state.entries[key] {
+                    Self.count(old, -1, in: &state.matches)
+                }
+                let entry = Entry(status: row.status, reports: Int32(clamping: row.reports), match: .match(row.kind, row.matchKey))
+                state.entries[key] = entry
+                Self.count(entry, 1, in: &state.matches)
+                state.warnings[key] = row.status == .verified ? row.warning : nil
+            }
+        }
+    }
+
+    private static func count(_ entry: Entry, _ sign: Int32, in matches: inout [Key: MatchTotals]) {
+        var totals = matches[entry.match] ?? MatchTotals()
+        switch entry.status {
+        case .verified: totals.verified += sign
+        case .reported: totals.reported += sign
+        case .rejected: break
+        }
+        if entry.status != .rejected { totals.reports += sign * entry.reports }
+        matches[entry.match] = totals
+    }
+
+    /// Reads what changed since the last read when that was more than `staleness` ago (or
+    /// `force`). One caller reads; the others go on with what the index holds. Returns whether
+    /// this call read.
+    @discardableResult
+    func refresh(on db: any Database, now: Date = Date(), force: Bool = false, pageSize: Int = 20_000) async throws -> Bool {
+        let claimed = state.withLockedValue { state -> Bool in
+            guard !state.refreshing else { return false }
+            if !force, let last = state.refreshedAt, now.timeIntervalSince(last) < Self.staleness { return false }
+            state.refreshing = true
+            return true
+        }
+        guard claimed else { return false }
+        do {
+            let since = state.withLockedValue { $0.newest }.map { $0.addingTimeInterval(-Self.overlap) }
+            var after: (at: Date, id: UUID)?
+            var newest: Date?
+            while true {
+                let rows = try await Self.changes(since: since, after: after, limit: pageSize, on: db)
+                apply(rows)
+                if let last = rows.last {
+                    after = (last.updatedAt, last.id)
+                    newest = last.updatedAt
+                }
+                if rows.count < pageSize { break }
+            }
+            state.withLockedValue { state in
+                if let newest, newest > (state.newest ?? .distantPast) { state.newest = newest }
+                state.refreshing = false
+                state.refreshedAt = now
+            }
+        } catch {
+            state.withLockedValue { $0.refreshing = false }
+            throw error
+        }
+        return true
+    }
+
+    /// Rows changed at or after `since` (all when nil) and after `after`, oldest first (ties on the
+    /// time broken by the id, so pages neither skip nor repeat).
+    static func changes(since: Date?, after: (at: Date, id: UUID)?, limit: Int, on db: any Database) async throws -> [Row] {
+        let sql = try db.requireSQL()
+        var conditions: [any SQLExpression] = []
+        if let since { conditions.append(SQLQueryString("updated_at >= \(bind: since)")) }
+        if let after {
+            conditions.append(SQLQueryString("(updated_at > \(bind: after.at) OR (updated_at = \(bind: after.at) AND id > \(bind: after.id)))"))
+        }
+        let filter = conditions.isEmpty ? SQLQueryString("") : SQLQueryString("WHERE \(SQLList(conditions, separator: SQLRaw(" AND ")))")
+        let query: SQLQueryString = "SELECT \(unsafeRaw: columns) FROM scam_indicators \(filter) ORDER BY updated_at, id LIMIT \(literal: limit)"
+        return try await rows(query, on: sql)
+    }
+
+    /// The rows a lookup of `indicator` needs, straight from the database (while the index loads).
+    static func rows(for indicator: Indicator, on db: any Database) async throws -> [Row] {
+        try await rows("""
+            SELECT \(unsafeRaw: columns) FROM scam_indicators
+            WHERE kind = \(bind: indicator.kind.rawValue) AND (value = \(bind: indicator.value) OR match_key = \(bind: indicator.matchKey))
+            """, on: try db.requireSQL())
+    }
+
+    private static let columns = "id, kind, value, match_key, status, report_count, warning_vi, updated_at"
+
+    private static func rows(_ query: SQLQueryString, on sql: any SQLDatabase) async throws -> [Row] {
+        try await sql.raw(query).all().compactMap { row in
+            guard let kind = IndicatorKind(rawValue: try row.decode(column: "kind", as: String.self)),
+                  let status = ScamStatus(rawValue: try row.decode(column: "status", as: String.self))
+            else { return nil }
+            return Row(id: try row.decode(column: "id", as: UUID.self), kind: kind, value: try row.decode(column: "value", as: String.self),
+                       matchKey: try row.decode(column: "match_key", as: String.self), status: status,
+                       reports: try row.decode(column: "report_count", as: Int.self), warning: try row.decode(column: "warning_vi", as: String?.self),
+                       updatedAt: try row.decode(column: "updated_at", as: Date.self))
+        }
+    }
+}

@@ -1,0 +1,246 @@
+import BinhYenCore
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import SQLKit
+import Vapor
+
+/// What a scam report's author wrote, sealed like a tip.
+struct ScamReportContent: Codable, Sendable, Equatable {
+    var description: String
+}
+
+/// The cyber patrol's scam registry: citizens report indicators, anyone looks them up, the patrol
+/// verifies or rejects them. Writes go through the write gate with their audit entries; lookups
+/// read `ScamLookupIndex`, never the database.
+struct ScamRegistry: Sendable {
+    let db: any Database
+    let gate: WriteGate
+    let vault: TipVault
+    let index: ScamLookupIndex
+
+    init(db: any Database, app: Application) {
+        self.db = db
+        self.gate = app.writeGate
+        self.vault = app.tipVault
+        self.index = app.scamLookupIndex
+    }
+
+    struct Reported: Sendable {
+        var reference: String
+        var indicators: [(indicator: Indicator, status: ScamStatus, reports: Int)]
+    }
+
+    /// Files a report and counts it against each indicator it names (new indicators start as
+    /// reported). Nothing is stored when any field is refused.
+    func report(_ draft: ScamReportDraft, by submitter: TipService.Submitter, now: Date = Date()) async throws -> Reported {
+        let (indicators, description, issues) = ScamReportRules.validate(draft, now: now)
+        guard issues.isEmpty else { throw ValidationFailure(issues: issues) }
+        let id = UUID.timeOrdered(at: now)
+        let reference = "LD-" + TipService.newReference().dropFirst(3)
+        let sealed = try vault.seal(ScamReportContent(description: description), for: id)
+        let citizen: UUID? = if case .citizen(let account) = submitter { account } else { nil }
+        let actor: AuditActor = citizen.map { .citizen($0) } ?? .anonymous
+        let rows = try await gate.transaction { db -> [ScamLookupIndex.Row] in
+            let sql = try db.requireSQL()
+            try await sql.insert(into: "scam_reports")
+                .columns("id", "reference", "citizen_id", "anonymous", "sealed", "money_lost", "occurred_at", "created_at")
+                .values(SQLBind(id), SQLBind(reference), SQLBind(citizen), SQLBind(citizen == nil), SQLBind(sealed), SQLBind(draft.moneyLost),
+                        SQLBind(draft.occurredAt), SQLBind(now))
+                .run()
+            var rows: [ScamLookupIndex.Row] = []
+            for indicator in indicators {
+                let row = try await Self.upsert(indicator, source: "report", reports: 1, at: now, on: sql)
+                try await sql.insert(into: "scam_report_indicators").columns("report_id", "indicator_id").values(SQLBind(id), SQLBind(row.id)).run()
+                rows.append(row)
+            }
+            try await AuditLog.append(actor, "scam.report", subject: "scam_report:" + id.uuidString,
+                                      detail: ["indicators": indicators.map(\.description).joined(separator: ",")], at: now, on: db)
+            return rows
+        }
+        index.apply(rows)
+        return Reported(reference: reference, indicators: zip(indicators, rows).map { ($0, $1.status, $1.reports) })
+    }
+
+    /// Adds an indicator, or adds `reports` to the one already there; returns the row as it now is.
+    static func upsert(_ indicator: Indicator, source: String, reports: Int, at now: Date, on sql: any SQLDatabase) async throws -> ScamLookupIndex.Row {
+        let row = try await sql.raw("""
+            INSERT INTO scam_indicators (id, kind, value, match_key, display, status, report_count, source, created_at, updated_at)
+            VALUES (\(bind: UUID.timeOrdered(at: now)), \(bind: indicator.kind.rawValue), \(bind: indicator.value), \(bind: indicator.matchKey),
+                    \(bind: indicator.display), \(bind: ScamStatus.reported.rawValue), \(bind: reports), \(bind: source), \(bind: now), \(bind: now))
+            ON CONFLICT (kind, value) DO UPDATE SET report_count = scam_indicators.report_count + excluded.report_count, updated_at = excluded.updated_at
+            RETURNING id, status, report_count, warning_vi
+            """).first()
+        guard let row, let status = ScamStatus(rawValue: try row.decode(column: "status", as: String.self)) else {
+            throw Abort(.internalServerError, reason: "the indicator upsert returned nothing")
+        }
+        return ScamLookupIndex.Row(id: try row.decode(column: "id", as: UUID.self), kind: indicator.kind, value: indicator.value,
+                                   matchKey: indicator.matchKey, status: status, reports: try row.decode(column: "report_count", as: Int.self),
+                                   warning: try row.decode(column: "warning_vi", as: String?.self), updatedAt: now)
+    }
+
+    // MARK: tips
+
+    /// The tip category whose texts are searched for indicators.
+    static let fraudCategory = "fraud"
+
+    struct TipIndicator: Sendable, Equatable {
+        var kind: IndicatorKind
+        var value: String
+        var display: String
+        /// Nil when the registry does not hold it.
+        var status: ScamStatus?
+        var reports: Int
+    }
+
+    /// The indicators found in a tip's text and where each stands in the registry now.
+    static func indicators(in tip: Tip, on db: any Database) async throws -> [TipIndicator] {
+        let rows = try await db.requireSQL().raw("""
+            SELECT ti.kind, ti.value, ti.display, si.status, si.report_count FROM tip_indicators ti
+            LEFT JOIN scam_indicators si ON si.kind = ti.kind AND si.value = ti.value
+            WHERE ti.tip_id = \(bind: try tip.requireID()) ORDER BY ti.kind, ti.value
+            """).all()
+        return try rows.compactMap { row in
+            guard let kind = IndicatorKind(rawValue: try row.decode(column: "kind", as: String.self)) else { return nil }
+            return TipIndicator(kind: kind, value: try row.decode(column: "value", as: String.self), display: try row.decode(column: "display", as: String.self),
+                                status: try row.decode(column: "status", as: String?.self).flatMap(ScamStatus.init(rawValue:)),
+                                reports: try row.decode(column: "report_count", as: Int?.self) ?? 0)
+        }
+    }
+
+    // MARK: lookup
+
+    enum Verdict: String, Sendable {
+        case verified
+        case reported
+        case notFound = "not_found"
+    }
+
+    struct Answer: Sendable {
+        var indicator: Indicator
+        var verdict: Verdict
+        var reports: Int
+        /// The patrol's warning, for a verified indicator.
+        var warning: String?
+        /// True when the verdict comes from another indicator under the same match key (another
+        /// page of a verified scam site, the same account number at another bank…).
+        var byMatch: Bool
+    }
+
+    /// Normalises what was typed and answers from the index (read from the database first when the
+    /// index is more than a couple of seconds old).
+    func lookup(_ raw: String, now: Date = Date()) async throws -> Answer {
+        let indicator: Indicator
+        switch IndicatorRules.guess(raw) {
+        case .success(let found): indicator = found
+        case .failure(let issue): throw ValidationFailure(issues: [issue])
+        }
+        try await index.refresh(on: db, now: now)
+        if !index.isLoaded {
+            // Another request is loading the registry for the first time: ask the database.
+            let local = ScamLookupIndex()
+            local.apply(try await ScamLookupIndex.rows(for: indicator, on: db))
+            return Self.answer(indicator, local)
+        }
+        return Self.answer(indicator, index)
+    }
+
+    static func answer(_ indicator: Indicator, _ index: ScamLookupIndex) -> Answer {
+        let exact = index.entry(indicator.kind, indicator.value)
+        if let exact, exact.status == .verified {
+            return Answer(indicator: indicator, verdict: .verified, reports: Int(exact.reports), warning: index.warning(indicator.kind, indicator.value), byMatch: false)
+        }
+        let totals = index.totals(indicator.kind, matchKey: indicator.matchKey)
+        if let totals, totals.verified > 0 {
+            return Answer(indicator: indicator, verdict: .verified, reports: Int(totals.reports), warning: nil, byMatch: true)
+        }
+        if let exact, exact.status == .reported {
+            return Answer(indicator: indicator, verdict: .reported, reports: Int(exact.reports), warning: nil, byMatch: false)
+        }
+        if let totals, totals.reported > 0 {
+            return Answer(indicator: indicator, verdict: .reported, reports: Int(totals.reports), warning: nil, byMatch: true)
+        }
+        return Answer(indicator: indicator, verdict: .notFound, reports: 0, warning: nil, byMatch: false)
+    }
+
+    // MARK: the patrol's queue
+
+    enum Decision: Sendable {
+        case verify(warning: String)
+        case reject(note: String)
+    }
+
+    /// Indicators in a status, most reported first, then newest.
+    func queue(status: ScamStatus, kind: IndicatorKind?, limit: Int, for account: CurrentAccount) async throws -> [ScamIndicator] {
+        guard Policy.allowsSomewhere(account.grants, .verifyScamIndicators) else { throw TipService.NotFound() }
+        var query = ScamIndicator.query(on: db).filter(\.$status == status)
+        if let kind { query = query.filter(\.$kind == kind.rawValue) }
+        return try await query.sort(\.$reportCount, .descending).sort(\.$updatedAt, .descending).limit(max(1, min(limit, 200))).all()
+    }
+
+    func indicator(_ id: UUID, for account: CurrentAccount) async throws -> ScamIndicator {
+        guard Policy.allowsSomewhere(account.grants, .verifyScamIndicators),
+              let found = try await ScamIndicator.find(id, on: db)
+        else { throw TipService.NotFound() }
+        return found
+    }
+
+    /// Verifies (with the warning lookups will show) or rejects (with the reason) an indicator.
+    /// Deciding again replaces the earlier decision; each decision is in the audit log, and a new
+    /// verification counts for the unit of the officer who made it.
+    func decide(_ id: UUID, _ decision: Decision, by account: CurrentAccount, now: Date = Date()) async throws -> ScamIndicator {
+        let found = try await indicator(id, for: account)
+        let status: ScamStatus
+        switch decision {
+        case .verify(let text):
+            switch ScamReportRules.warning(text) {
+            case .success(let warning): found.warningVI = warning
+            case .failure(let issue): throw ValidationFailure(issues: [issue])
+            }
+            found.decisionNote = nil
+            status = .verified
+        case .reject(let text):
+            switch ScamReportRules.note(text) {
+            case .success(let note): found.decisionNote = note
+            case .failure(let issue): throw ValidationFailure(issues: [issue])
+            }
+            found.warningVI = nil
+            status = .rejected
+        }
+        let newlyVerified = status == .verified && found.status != .verified
+        let unit = account.grants.first { Policy.actions(of: $0.role).contains(.verifyScamIndicators) }.flatMap { UUID(uuidString: $0.unitID) }
+        found.status = status
+        found.$decidedBy.id = account.id
+        found.decidedAt = now
+        found.updatedAt = now
+        try await gate.transaction { db in
+            try await found.save(on: db)
+            try await AuditLog.append(.staff(account.id), "scam.\(status.rawValue)", subject: "scam_indicator:" + id.uuidString,
+                                      detail: ["indicator": found.kind + ":" + found.value], at: now, on: db)
+            if newlyVerified, let unit {
+                try await Counters.add(.scamIndicatorsVerified, 1, unit: unit, at: now, on: db)
+            }
+        }
+        if let kind = IndicatorKind(rawValue: found.kind) {
+            index.apply([ScamLookupIndex.Row(id: id, kind: kind, value: found.value, matchKey: found.matchKey, status: status,
+                                             reports: found.reportCount, warning: found.warningVI, updatedAt: now)])
+        }
+        return found
+    }
+}
+
+extension Request {
+    var scams: ScamRegistry { ScamRegistry(db: db, app: application) }
+}
+
+extension Application {
+    private struct ScamLookupIndexKey: StorageKey { typealias Value = ScamLookupIndex }
+
+    var scamLookupIndex: ScamLookupIndex {
+        get {
+            guard let index = storage[ScamLookupIndexKey.self] else { preconditionFailure("configure(_:config:) sets up the scam lookup index") }
+            return index
+        }
+        set { storage[ScamLookupIndexKey.self] = newValue }
+    }
+}

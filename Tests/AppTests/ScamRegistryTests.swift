@@ -1,0 +1,213 @@
+@testable import App
+import BinhYenCore
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+
+@Suite("Scam registry: reports, lookup, the patrol's decisions")
+struct ScamRegistryTests {
+    struct Normalised: Decodable { var kind: String; var value: String; var display: String }
+    struct Lookup: Decodable {
+        var indicator: Normalised
+        var verdict: String
+        var reports: Int
+        var warning: String?
+        var byMatch: Bool
+        var message: String
+    }
+    struct ReportCreated: Decodable {
+        struct Item: Decodable { var indicator: Normalised; var status: String; var reports: Int }
+        var reference: String
+        var indicators: [Item]
+    }
+    struct Indicator: Decodable { var id: String; var indicator: Normalised; var status: String; var reports: Int; var warning: String? }
+    struct IndicatorList: Decodable { var items: [Indicator] }
+    struct ErrorBody: Decodable {
+        struct Field: Decodable { var field: String; var code: String; var message: String }
+        struct Inner: Decodable { var code: String; var fields: [Field]? }
+        var error: Inner
+    }
+
+    static func lookup(_ app: Application, _ q: String, expect status: HTTPStatus = .ok) async throws -> Lookup {
+        let encoded = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? q
+        return try await TipAPITests.json(app, .GET, "/api/v1/scam-lookup?q=\(encoded)", expect: status, as: Lookup.self)
+    }
+
+    static let warning = "Số này giả danh nhân viên ngân hàng, yêu cầu chuyển tiền để \"xác minh tài khoản\". Không làm theo."
+
+    @Test("A citizen reports a number and a site → lookups of other spellings say reported → the patrol verifies → lookups say verified with the warning, pages of the same site too")
+    func reportVerifyLookup() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let citizen = try await TipAPITests.bearer(app, "0988000001")
+            let before = try await Self.lookup(app, "0912 345 678")
+            #expect(before.verdict == "not_found" && before.message.contains("KHÔNG có nghĩa là an toàn"), "not found never reads as safe")
+
+            let created = try await TipAPITests.json(app, .POST, "/api/v1/scam-reports", headers: citizen, body: [
+                "indicators": [["value": "0912.345.678"], ["kind": "website", "value": "https://www.Qua-Tang-Tri-An.vn/nhan-qua?utm_source=zalo"]],
+                "description": "Người gọi xưng là nhân viên ngân hàng, bảo tôi chuyển 5 triệu để nhận quà tri ân.",
+                "moneyLost": 5_000_000,
+            ], expect: .created, as: ReportCreated.self)
+            #expect(created.reference.hasPrefix("LD-"))
+            #expect(created.indicators.map(\.indicator.value) == ["+84912345678", "qua-tang-tri-an.vn/nhan-qua"])
+            #expect(created.indicators.allSatisfy { $0.status == "reported" && $0.reports == 1 })
+
+            let reported = try await Self.lookup(app, "+84 912 345 678")
+            #expect(reported.verdict == "reported" && reported.reports == 1 && reported.indicator.value == "+84912345678")
+
+            let patrol = try await TipAPITests.bearer(app, TipAPITests.cyberPatrol)
+            let queue = try await TipAPITests.json(app, .GET, "/api/v1/scam-indicators?kind=phone", headers: patrol, expect: .ok, as: IndicatorList.self)
+            let phone = try #require(queue.items.first { $0.indicator.value == "+84912345678" })
+            _ = try await TipAPITests.json(app, .GET, "/api/v1/scam-indicators", headers: citizen, expect: .notFound, as: ErrorBody.self)
+            let refused = try await TipAPITests.json(app, .POST, "/api/v1/scam-indicators/\(phone.id)/decision", headers: patrol,
+                                                     body: ["decision": "verify", "warning": "ngắn"], expect: .badRequest, as: ErrorBody.self)
+            #expect(refused.error.fields?.first?.field == "warning")
+            _ = try await TipAPITests.json(app, .POST, "/api/v1/scam-indicators/\(phone.id)/decision", headers: citizen,
+                                           body: ["decision": "verify", "warning": Self.warning], expect: .notFound, as: ErrorBody.self)
+            let verified = try await TipAPITests.json(app, .POST, "/api/v1/scam-indicators/\(phone.id)/decision", headers: patrol,
+                                                      body: ["decision": "verify", "warning": Self.warning], expect: .ok, as: Indicator.self)
+            #expect(verified.status == "verified" && verified.warning == Self.warning)
+
+            for spelling in ["0912345678", "84-912-345-678", "(+84) 912.345.678"] {
+                let answer = try await Self.lookup(app, spelling)
+                #expect(answer.verdict == "verified" && answer.warning == Self.warning && !answer.byMatch, "\(spelling): \(answer)")
+                #expect(answer.message.hasPrefix("CẢNH BÁO"))
+            }
+
+            let site = try #require(try await ScamIndicator.query(on: app.db).filter(\.$kind == "website").first())
+            _ = try await TipAPITests.json(app, .POST, "/api/v1/scam-indicators/\(try site.requireID())/decision", headers: patrol,
+                                           body: ["decision": "verify", "warning": "Trang giả mạo chương trình tri ân khách hàng để lấy tiền và mã OTP."],
+                                           expect: .ok, as: Indicator.self)
+            let otherPage = try await Self.lookup(app, "qua-tang-tri-an.vn/dang-ky")
+            #expect(otherPage.verdict == "verified" && otherPage.byMatch, "another page of a verified site: \(otherPage)")
+
+            // A later fraud tip naming the number in yet another spelling is flagged for the officers who work it.
+            let tip = try await TipAPITests.submit(app, [
+                "category": "fraud", "commune": TipAPITests.buonMaThuot,
+                "description": "Có người gọi từ số 0912 345 678 bảo tôi chuyển tiền vào STK 0123456789 Vietcombank để nhận quà.",
+            ], headers: citizen)
+            struct Flagged: Decodable {
+                struct Item: Decodable { var indicator: Normalised; var status: String }
+                var indicators: [Item]?
+            }
+            let officerView = try await TipAPITests.json(app, .GET, "/api/v1/tips/\(try #require(tip.tip.id))", headers: patrol, expect: .ok, as: Flagged.self)
+            let found = officerView.indicators ?? []
+            #expect(found.contains { $0.indicator.value == "+84912345678" && $0.status == "verified" }, "\(found)")
+            #expect(found.contains { $0.indicator.kind == "bank_account" && $0.status == "not_in_registry" }, "\(found)")
+
+            let audit = try await AuditEntry.query(on: app.db).filter(\.$action ~~ ["scam.report", "scam.verified"]).all().map(\.action)
+            #expect(audit.sorted() == ["scam.report", "scam.verified", "scam.verified"])
+            #expect(try await AuditLog.verify(on: app.db).isIntact)
+            let pa05 = try #require(try await UnitDirectory.find(code: "CA66-PA05", on: app.db)?.id)
+            let day = Counters.day(Date())
+            #expect(try await Counters.totals(under: pa05, from: day, to: day, on: app.db)[.scamIndicatorsVerified] == 2)
+        }
+    }
+
+    @Test("Bad input gets an error naming the field and changes nothing: empty, 10 kB, control characters, unsupported kind, an account without digits")
+    func badInput() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            for (q, code) in [("", "required"), (String(repeating: "0912345678 ", count: 1000), "too_long"), ("0912\u{0007}345678", "control_characters")] {
+                let refused = try await TipAPITests.json(app, .GET, "/api/v1/scam-lookup?q=\(q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? q)",
+                                                         expect: .badRequest, as: ErrorBody.self)
+                #expect(refused.error.fields?.first?.field == "q" && refused.error.fields?.first?.code == code, "\(q.prefix(20)): \(refused)")
+            }
+            let reports: [([String: any Sendable], String)] = [
+                (["indicators": [["kind": "fax", "value": "0912345678"]], "description": "Bị lừa qua số fax này, mất tiền."], "indicators[0].kind"),
+                (["indicators": [["kind": "bank_account", "value": "STK abc"]], "description": "Chuyển khoản rồi bị chặn liên lạc."], "indicators[0].value"),
+                (["indicators": [] as [[String: String]], "description": "Không nhớ số của kẻ lừa đảo."], "indicators"),
+                (["indicators": [["value": "0912345678"]], "description": "ngắn"], "description"),
+                (["indicators": [["value": "0912345678"]], "description": "Kẻ gian gọi điện đòi tiền.", "moneyLost": -5], "moneyLost"),
+            ]
+            for (body, field) in reports {
+                let refused = try await TipAPITests.json(app, .POST, "/api/v1/scam-reports", body: body, expect: .badRequest, as: ErrorBody.self)
+                #expect(refused.error.fields?.contains { $0.field == field } == true, "\(field): \(refused)")
+            }
+            #expect(try await ScamIndicator.query(on: app.db).count() == 0)
+            #expect(try await app.db.requireSQL().raw("SELECT COUNT(*) AS n FROM scam_reports").first()?.decode(column: "n", as: Int.self) == 0)
+        }
+    }
+
+    @Test("Lookups are limited per address: after the burst the answer is 429 with Retry-After")
+    func throttled() async throws {
+        try await withTestApp { app in
+            // One lookup a minute after a burst of three: the test cannot outrun the refill.
+            app.lookupThrottle = RequestThrottle(perMinute: 1, burst: 3)
+            for _ in 0..<3 { _ = try await Self.lookup(app, "0912345678") }
+            try await app.testing().test(.GET, "/api/v1/scam-lookup?q=0912345678", afterResponse: { res async throws in
+                #expect(res.status == .tooManyRequests)
+                #expect((50...60).contains(Int(res.headers.first(name: "Retry-After") ?? "") ?? 0), "about a minute until the next token")
+                #expect(res.body.string.contains("too_many_lookups"))
+            })
+        }
+    }
+
+    @Test("A verification written elsewhere (another node) reaches this node's lookups within the refresh interval")
+    func otherNodeConverges() async throws {
+        try await withTestApp { app in
+            let registry = ScamRegistry(db: app.db, app: app)
+            let start = Date()
+            #expect(try await registry.lookup("0977 111 222", now: start).verdict == .notFound)
+            let indicator = try IndicatorRules.normalise(kind: .phone, raw: "0977111222").get()
+            let row = try await ScamRegistry.upsert(indicator, source: "import", reports: 3, at: start.addingTimeInterval(0.5), on: app.db.requireSQL())
+            try await app.db.requireSQL().raw("""
+                UPDATE scam_indicators SET status = 'verified', warning_vi = \(bind: Self.warning) WHERE id = \(bind: row.id)
+                """).run()
+            #expect(try await registry.lookup("0977111222", now: start.addingTimeInterval(1)).verdict == .notFound, "within the interval the index answers alone")
+            let later = try await registry.lookup("0977111222", now: start.addingTimeInterval(1 + ScamLookupIndex.staleness))
+            #expect(later.verdict == .verified && later.reports == 3 && later.warning == Self.warning)
+        }
+    }
+
+    @Test("An agency's list imports in bulk: every kind, the same file twice changes nothing, bad lines are listed by number, the patrol's rejection stands")
+    func importList() async throws {
+        try await withTestApp { app in
+            let registry = ScamRegistry(db: app.db, app: app)
+            let rejectedFirst = try await registry.report(ScamReportDraft(indicators: [IndicatorInput(value: "0933 444 555")],
+                                                                           description: "Gọi hỏi thăm rồi xin chuyển tiền gấp."), by: .anonymous)
+            let patrol = CurrentAccount(id: UUID(), phone: "+84901000004", displayName: "Tuấn", kind: .staff, locale: "vi",
+                                        grants: [Grant(role: .cyberPatrol, unitID: UUID().uuidString)])
+            let phoneID = try #require(try await ScamIndicator.query(on: app.db).filter(\.$value == rejectedFirst.indicators[0].indicator.value).first()?.id)
+            // The account is not in the database: decisions record who, so make one.
+            let account = Account(phone: patrol.phone, displayName: patrol.displayName, passwordHash: "x", kind: .staff)
+            account.id = patrol.id
+            try await account.create(on: app.db)
+            _ = try await registry.decide(phoneID, .reject(note: "Số của người nhà, không phải lừa đảo."), by: patrol)
+
+            let warning = "Tài khoản nhận tiền của nhóm lừa đảo đầu tư tiền ảo, đã có nhiều nạn nhân."
+            let file = """
+                kind,value,bank,status,reports,warning
+                phone,0912.000.111,,verified,7,"Số giả danh công an, đòi chuyển tiền ""phục vụ điều tra""."
+                bank_account,0123 4567 89,Vietcombank,verified,3,"\(warning)"
+                website,https://www.Dau-Tu-Sieu-Loi.com/dang-ky?fbclid=1,,reported,2,
+                social,https://www.facebook.com/dautu.sieuloi,,reported,1,
+                email,Ho.Tro@Gmail.com,,reported,1,
+                phone,0933444555,,verified,9,Số này đã bị nhiều người phản ánh là lừa đảo.
+                fax,123,,reported,1,
+                phone,0912000111,,verified,1,ngắn
+                bank_account,12-34,ACB,reported,1,
+
+                """
+            let first = try await ScamImport.run(text: file, source: "import:test", gate: app.writeGate)
+            #expect(first.imported == 6)
+            #expect(first.rejected.map(\.line) == [8, 9, 10], "\(first.rejected)")
+            #expect(first.rejected[0].reason.hasPrefix("kind:"))
+            let snapshot = try await ScamIndicator.query(on: app.db).sort(\.$value).all().map { "\($0.kind):\($0.value):\($0.status.rawValue):\($0.reportCount)" }
+            let again = try await ScamImport.run(text: file, source: "import:test", gate: app.writeGate)
+            #expect(again.imported == 6)
+            #expect(try await ScamIndicator.query(on: app.db).sort(\.$value).all().map { "\($0.kind):\($0.value):\($0.status.rawValue):\($0.reportCount)" } == snapshot,
+                    "importing the same file again changes nothing")
+            #expect(snapshot.contains("phone:+84933444555:rejected:9"), "the patrol's rejection stands; the count takes the larger: \(snapshot)")
+            #expect(snapshot.contains("bank_account:VCB:0123456789:verified:3"), "\(snapshot)")
+
+            let account0 = try await registry.lookup("VCB 0123456789", now: Date().addingTimeInterval(5))
+            #expect(account0.verdict == .verified && account0.warning == warning)
+            #expect(try await registry.lookup("dau-tu-sieu-loi.com").verdict == .reported)
+            #expect(try await registry.lookup("0933 444 555").verdict == .notFound, "rejected indicators are not reported to the public")
+        }
+    }
+}
