@@ -210,4 +210,27 @@ struct ScamRegistryTests {
             #expect(try await registry.lookup("0933 444 555").verdict == .notFound, "rejected indicators are not reported to the public")
         }
     }
+
+    @Test("The index reads a registry of many pages whole, and a later read picks up a row stamped before the last read but written after it")
+    func pagedIndex() async throws {
+        try await withTestApp { app in
+            let now = Date()
+            let rows = try (0..<2_500).map { index in
+                ScamImport.Row(indicator: try IndicatorRules.normalise(kind: .phone, raw: "09" + String(format: "%08d", index)).get(),
+                               status: index % 2 == 0 ? .verified : .reported, reports: 1, warning: index % 2 == 0 ? Self.warning : nil)
+            }
+            // Every row has the same time: pages must not depend on telling times apart.
+            try await ScamImport.upsert(rows, source: "test", at: now, on: app.db.requireSQL())
+            let index = ScamLookupIndex()
+            try await index.refresh(on: app.db, now: now, force: true, pageSize: 1_000)
+            #expect(index.count == 2_500)
+            #expect(index.entry(.phone, "+84900002498")?.status == .verified)
+
+            // A transaction that stamped its row a moment before the newest one seen commits only now.
+            let late = try IndicatorRules.normalise(kind: .phone, raw: "0977 000 001").get()
+            _ = try await ScamRegistry.upsert(late, source: "test", reports: 1, at: now.addingTimeInterval(-1), on: app.db.requireSQL())
+            try await index.refresh(on: app.db, now: now.addingTimeInterval(3), pageSize: 1_000)
+            #expect(index.entry(.phone, late.value)?.status == .reported && index.count == 2_501)
+        }
+    }
 }

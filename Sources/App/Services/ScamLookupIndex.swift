@@ -20,8 +20,9 @@ enum ScamStatus: String, Codable, Sendable, CaseIterable {
 /// under it are verified or reported. About 50 bytes an indicator, so a million fit in tens of
 /// megabytes, and a lookup touches no database. Kept current by reading the rows changed since
 /// the last read, at most `staleness` old, so every node converges within that time. Each read
-/// starts `overlap` before the newest change seen, because a transaction that stamped its rows
-/// earlier may commit after one that stamped them later; reading a row twice changes nothing.
+/// takes the rows stamped from `overlap` before the previous read began, because a transaction
+/// may commit a little after it stamped its rows (and clocks of nodes differ a little); reading a
+/// row twice changes nothing.
 final class ScamLookupIndex: Sendable {
     static let staleness: TimeInterval = 2
     static let overlap: TimeInterval = 10
@@ -68,7 +69,6 @@ final class ScamLookupIndex: Sendable {
         var reports: Int
         /// The patrol's warning, for a verified indicator.
         var warning: String?
-        var updatedAt: Date
     }
 
     private struct State {
@@ -76,8 +76,7 @@ final class ScamLookupIndex: Sendable {
         var matches: [Key: MatchTotals] = [:]
         /// Only verified indicators have one.
         var warnings: [Key: String] = [:]
-        /// The time of the newest change read so far.
-        var newest: Date?
+        /// When the last complete read began (the next one starts `overlap` before it).
         var refreshedAt: Date?
         var refreshing = false
     }
@@ -139,20 +138,20 @@ final class ScamLookupIndex: Sendable {
         }
         guard claimed else { return false }
         do {
-            let since = state.withLockedValue { $0.newest }.map { $0.addingTimeInterval(-Self.overlap) }
-            var after: (at: Date, id: UUID)?
-            var newest: Date?
-            while true {
-                let rows = try await Self.changes(since: since, after: after, limit: pageSize, on: db)
-                apply(rows)
-                if let last = rows.last {
-                    after = (last.updatedAt, last.id)
-                    newest = last.updatedAt
+            if let last = state.withLockedValue({ $0.refreshedAt }) {
+                // What changed lately: a few rows, found through the index on updated_at.
+                apply(try await Self.changes(since: last.addingTimeInterval(-Self.overlap), on: db))
+            } else {
+                // The first read: everything, in pages by id.
+                var after: UUID?
+                while true {
+                    let rows = try await Self.page(after: after, limit: pageSize, on: db)
+                    apply(rows)
+                    after = rows.last?.id
+                    if rows.count < pageSize { break }
                 }
-                if rows.count < pageSize { break }
             }
             state.withLockedValue { state in
-                if let newest, newest > (state.newest ?? .distantPast) { state.newest = newest }
                 state.refreshing = false
                 state.refreshedAt = now
             }
@@ -163,18 +162,16 @@ final class ScamLookupIndex: Sendable {
         return true
     }
 
-    /// Rows changed at or after `since` (all when nil) and after `after`, oldest first (ties on the
-    /// time broken by the id, so pages neither skip nor repeat).
-    static func changes(since: Date?, after: (at: Date, id: UUID)?, limit: Int, on db: any Database) async throws -> [Row] {
-        let sql = try db.requireSQL()
-        var conditions: [any SQLExpression] = []
-        if let since { conditions.append(SQLQueryString("updated_at >= \(bind: since)")) }
-        if let after {
-            conditions.append(SQLQueryString("(updated_at > \(bind: after.at) OR (updated_at = \(bind: after.at) AND id > \(bind: after.id)))"))
-        }
-        let filter = conditions.isEmpty ? SQLQueryString("") : SQLQueryString("WHERE \(SQLList(conditions, separator: SQLRaw(" AND ")))")
-        let query: SQLQueryString = "SELECT \(unsafeRaw: columns) FROM scam_indicators \(filter) ORDER BY updated_at, id LIMIT \(literal: limit)"
-        return try await rows(query, on: sql)
+    /// Every row, a page at a time in id order.
+    static func page(after: UUID?, limit: Int, on db: any Database) async throws -> [Row] {
+        let filter = after.map { SQLQueryString("WHERE id > \(bind: $0)") } ?? SQLQueryString("")
+        return try await rows("SELECT \(unsafeRaw: columns) FROM scam_indicators \(filter) ORDER BY id LIMIT \(literal: limit)", on: try db.requireSQL())
+    }
+
+    /// Rows changed at or after `since`. Not paged: ordering by id would make the database walk
+    /// the whole table in id order instead of using the index on updated_at.
+    static func changes(since: Date, on db: any Database) async throws -> [Row] {
+        try await rows("SELECT \(unsafeRaw: columns) FROM scam_indicators WHERE updated_at >= \(bind: since)", on: try db.requireSQL())
     }
 
     /// The rows a lookup of `indicator` needs, straight from the database (while the index loads).
@@ -185,7 +182,7 @@ final class ScamLookupIndex: Sendable {
             """, on: try db.requireSQL())
     }
 
-    private static let columns = "id, kind, value, match_key, status, report_count, warning_vi, updated_at"
+    private static let columns = "id, kind, value, match_key, status, report_count, warning_vi"
 
     private static func rows(_ query: SQLQueryString, on sql: any SQLDatabase) async throws -> [Row] {
         try await sql.raw(query).all().compactMap { row in
@@ -194,8 +191,7 @@ final class ScamLookupIndex: Sendable {
             else { return nil }
             return Row(id: try row.decode(column: "id", as: UUID.self), kind: kind, value: try row.decode(column: "value", as: String.self),
                        matchKey: try row.decode(column: "match_key", as: String.self), status: status,
-                       reports: try row.decode(column: "report_count", as: Int.self), warning: try row.decode(column: "warning_vi", as: String?.self),
-                       updatedAt: try row.decode(column: "updated_at", as: Date.self))
+                       reports: try row.decode(column: "report_count", as: Int.self), warning: try row.decode(column: "warning_vi", as: String?.self))
         }
     }
 }

@@ -76,7 +76,7 @@ struct ScamRegistry: Sendable {
         }
         return ScamLookupIndex.Row(id: try row.decode(column: "id", as: UUID.self), kind: indicator.kind, value: indicator.value,
                                    matchKey: indicator.matchKey, status: status, reports: try row.decode(column: "report_count", as: Int.self),
-                                   warning: try row.decode(column: "warning_vi", as: String?.self), updatedAt: now)
+                                   warning: try row.decode(column: "warning_vi", as: String?.self))
     }
 
     // MARK: tips
@@ -223,7 +223,7 @@ struct ScamRegistry: Sendable {
         }
         if let kind = IndicatorKind(rawValue: found.kind) {
             index.apply([ScamLookupIndex.Row(id: id, kind: kind, value: found.value, matchKey: found.matchKey, status: status,
-                                             reports: found.reportCount, warning: found.warningVI, updatedAt: now)])
+                                             reports: found.reportCount, warning: found.warningVI)])
         }
         return found
     }
