@@ -13,9 +13,12 @@ func routes(_ app: Application) throws {
     try web.register(collection: TipController())
     try web.register(collection: ConsoleTipsController())
     try web.register(collection: DutyDeskController())
+    try web.register(collection: ScamController())
+    try web.register(collection: ConsoleScamsController())
 
     // Anonymous tips: no session middleware, so no cookie is read or set for these routes.
     try app.register(collection: TipController.Anonymous())
+    try app.register(collection: ScamController.Anonymous())
 
     let api = app.grouped(APIBodyLimitMiddleware(), APIRequestContext.Middleware())
     let transport = VaporTransport(routesBuilder: api)

@@ -1,0 +1,81 @@
+import BinhYenCore
+import Fluent
+import Vapor
+
+/// The cyber patrol's queue in the console: indicators by status, most reported first, each with a
+/// form to verify it (with the warning lookups will show) or reject it (with the reason).
+struct ConsoleScamsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let scams = routes.grouped("console", "scams").grouped(StaffOnlyMiddleware())
+        scams.get(use: queue)
+        scams.post(":id", "decision", use: decide)
+    }
+
+    struct Row: Encodable {
+        var id: String
+        var kind: String
+        var display: String
+        var value: String
+        var reports: Int
+        var warning: String?
+        var note: String?
+    }
+
+    struct QueuePage: Encodable {
+        var page: PageMeta
+        var status: String
+        var statuses: [TipController.Option]
+        var rows: [Row]
+        var notice: String?
+        var errorID: String?
+        var error: String?
+    }
+
+    struct DecisionForm: Content {
+        var decision: String?
+        var warning: String?
+        var note: String?
+    }
+
+    @Sendable func queue(req: Request) async throws -> Response {
+        try await page(req, notice: req.query[String.self, at: "done"].map { _ in req.language.texts["scamDecided"] ?? "" }, errorID: nil, error: nil, status: .ok)
+    }
+
+    @Sendable func decide(req: Request) async throws -> Response {
+        let account = try req.auth.require(CurrentAccount.self)
+        guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
+        let form = try req.content.decode(DecisionForm.self)
+        let decision: ScamRegistry.Decision = form.decision == "reject" ? .reject(note: form.note ?? "") : .verify(warning: form.warning ?? "")
+        do {
+            _ = try await req.scams.decide(id, decision, by: account)
+        } catch is TipService.NotFound {
+            throw Abort(.notFound)
+        } catch let failure as ValidationFailure {
+            let text = failure.issues.first.map { req.message($0.messageVI, $0.messageEN) }
+            return try await page(req, notice: nil, errorID: id.uuidString, error: text, status: .unprocessableEntity)
+        }
+        return req.redirect(to: "/console/scams?done=1")
+    }
+
+    private func page(_ req: Request, notice: String?, errorID: String?, error: String?, status: HTTPStatus) async throws -> Response {
+        let account = try req.auth.require(CurrentAccount.self)
+        let chosen = ScamStatus(rawValue: req.query[String.self, at: "status"] ?? "") ?? .reported
+        let found: [ScamIndicator]
+        do {
+            found = try await req.scams.queue(status: chosen, kind: nil, limit: 100, for: account)
+        } catch is TipService.NotFound {
+            throw Abort(.notFound)
+        }
+        let rows = found.compactMap { row -> Row? in
+            guard let id = row.id, let kind = IndicatorKind(rawValue: row.kind) else { return nil }
+            return Row(id: id.uuidString, kind: req.message(kind.labelVI, kind.labelEN), display: row.display, value: row.value,
+                       reports: row.reportCount, warning: row.warningVI, note: row.decisionNote)
+        }
+        let statuses = ScamStatus.allCases.map {
+            TipController.Option(value: $0.rawValue, label: req.language.texts["scamStatus_" + $0.rawValue] ?? $0.rawValue, selected: $0 == chosen)
+        }
+        let page = QueuePage(page: req.pageMeta(titleKey: "scamQueueTitle"), status: chosen.rawValue, statuses: statuses, rows: rows,
+                             notice: notice, errorID: errorID, error: error)
+        return try await req.view.render("console/scams", page).encodeResponse(status: status, for: req)
+    }
+}

@@ -1,0 +1,70 @@
+@testable import App
+import BinhYenCore
+import Fluent
+import Foundation
+import Testing
+import Vapor
+
+@Suite("Scam pages, without JavaScript")
+struct ScamWebTests {
+    static func check(_ web: WebClient, _ q: String) async throws -> WebClient.Page {
+        try await web.get("/scams?q=" + (q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? q))
+    }
+
+    @Test("A guest reports a number anonymously (no cookie) → the check page says reported → the patrol verifies in the console → the check page shows the warning")
+    func reportVerifyCheck() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let guest = WebClient(app)
+            let before = try await Self.check(guest, "0987.654.321")
+            #expect(before.body.contains(#"data-verdict="not_found""#) && before.body.contains("KHÔNG có nghĩa là an toàn"))
+
+            let form = try await guest.get("/scams/report")
+            #expect(form.body.contains(#"action="/scams/report/anonymous""#))
+            let refused = try await guest.post("/scams/report/anonymous", ["kind0": "bank_account", "value0": "12", "description": "ngắn"], omitCSRF: true)
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.text(after: #"data-field="indicator0""#)?.isEmpty == false, "the account row says what is wrong")
+            #expect(refused.text(after: #"data-field="description""#)?.isEmpty == false)
+            #expect(try await ScamIndicator.query(on: app.db).count() == 0, "nothing is stored")
+
+            let sent = try await guest.post("/scams/report/anonymous", [
+                "kind0": "", "value0": "0987.654.321", "value1": "https://www.Nhan-Qua-Ngay.vn/?fbclid=9",
+                "description": "Kẻ gian gọi điện báo trúng thưởng, bắt đóng phí 2 triệu qua tài khoản.", "moneyLost": "2.000.000",
+            ], omitCSRF: true)
+            #expect(sent.status == .created, "\(sent.body.prefix(300))")
+            #expect(sent.text(after: #"data-testid="scam-reference""#)?.hasPrefix("LD-") == true)
+            #expect(sent.headers[.setCookie].isEmpty && guest.cookies.isEmpty, "an anonymous report sets no cookie")
+            let reported = try await Self.check(guest, "+84 987 654 321")
+            #expect(reported.body.contains(#"data-verdict="reported""#))
+
+            let patrol = try await TipWebTests.login(app, TipAPITests.cyberPatrol)
+            let queue = try await patrol.get("/console/scams")
+            #expect(queue.body.contains(#"data-value="+84987654321""#) && queue.body.contains(#"data-value="nhan-qua-ngay.vn""#))
+            let id = try #require(try await ScamIndicator.query(on: app.db).filter(\.$value == "+84987654321").first()?.id)
+            let short = try await patrol.post("/console/scams/\(id)/decision", ["decision": "verify", "warning": "lừa"])
+            #expect(short.status == .unprocessableEntity && short.text(after: #"data-field="decision""#)?.isEmpty == false)
+            let warning = "Giả danh nhà mạng báo trúng thưởng để thu phí. Không chuyển tiền cho số này."
+            let done = try await patrol.post("/console/scams/\(id)/decision", ["decision": "verify", "warning": warning])
+            #expect(done.status == .seeOther || done.status == .found)
+
+            let verified = try await Self.check(guest, "0987654321")
+            #expect(verified.body.contains(#"data-verdict="verified""#) && verified.body.contains(warning))
+
+            let officer = try await TipWebTests.login(app, TipAPITests.communeOfficer)
+            #expect(try await officer.get("/console/scams").status == .notFound, "only the cyber patrol works the registry")
+        }
+    }
+
+    @Test("The check page names the problem with what was typed, and the limit per address answers 429")
+    func checkErrors() async throws {
+        try await withTestApp { app in
+            let guest = WebClient(app)
+            let control = try await Self.check(guest, "0912\u{0001}345")
+            #expect(control.status == .badRequest && control.text(after: #"data-testid="scam-error""#)?.isEmpty == false)
+            app.lookupThrottle = RequestThrottle(perMinute: 1, burst: 1)
+            _ = try await Self.check(guest, "0912345678")
+            let limited = try await Self.check(guest, "0912345678")
+            #expect(limited.status == .tooManyRequests && limited.headers.first(name: .retryAfter) != nil)
+        }
+    }
+}
