@@ -494,8 +494,55 @@ def test_duty_desk_live(b):
     b.logout()
 
 
+def test_scam_registry(b):
+    # A guest checks a number before sending money: nothing is known, which is not called safe.
+    b.fresh()
+    b.open("/scams", "scam-check")
+    b.fill("#scam-check", {"q": "0977.888.999"})
+    b.submit("#scam-check", "scam-check-unknown")
+    result = b.find("[data-testid=scam-result]", "the lookup answer")
+    check(result.get_attribute("data-verdict") == "not_found", f"an unknown number answers {result.get_attribute('data-verdict')}")
+    check("KHÔNG có nghĩa là an toàn" in result.text, "not found must say it does not mean safe")
+
+    # The guest reports it (anonymous, in another spelling), with a site on the second row.
+    b.open("/scams/report", "scam-report-form")
+    b.fill("#scam-report", {"value0": "+84 977 888 999", "value1": "www.Nhan-Thuong-Tet.vn/dang-ky",
+                            "description": "Người gọi nói tôi trúng thưởng Tết, bảo chuyển 1 triệu phí nhận quà.", "moneyLost": "1.000.000"})
+    b.submit("#scam-report", "scam-reported")
+    check(b.find("[data-testid=scam-reference]").text.startswith("LD-"), "the report has no reference")
+    check(len(b.all("[data-testid=scam-reported-row]")) == 2, "both indicators are not listed as received")
+
+    # The cyber patrol verifies the number in the console.
+    b.login("0901 000 004", DEMO_PASSWORD, "patrol-login")
+    b.open("/console/scams", "scam-queue")
+    item = b.find("li[data-value='+84977888999']", "the reported number in the patrol's queue")
+    warning = "Giả danh chương trình trúng thưởng Tết để thu phí. Không chuyển tiền."
+    item.find_element(By.CSS_SELECTOR, "textarea[name=warning]").send_keys(warning)
+    b.click_and_load(item.find_element(By.CSS_SELECTOR, "[data-testid=scam-verify]"), "scam-verified")
+    check(b.path() == "/console/scams", f"after verifying the patrol is on {b.path()}")
+    b.logout()
+
+    # The lookup now warns, whatever spelling the citizen types.
+    b.open("/scams?q=" + quote("0977 888 999"), "scam-check-verified")
+    result = b.find("[data-testid=scam-result]", "the lookup answer")
+    check(result.get_attribute("data-verdict") == "verified", f"a verified number answers {result.get_attribute('data-verdict')}")
+    check(warning in b.find("[data-testid=scam-warning]").text, "the patrol's warning is not shown")
+
+    # A later fraud tip naming the number is flagged for the cyber unit that receives it.
+    status, body = api_post(b, "/api/v1/tips", {"category": "fraud", "commune": "24133",
+                                                "description": "Có số 0977888999 gọi báo trúng thưởng, đòi chuyển phí qua tài khoản."})
+    check(status == 201, f"the fraud tip was not accepted: {status}")
+    reference = body["tip"]["reference"]
+    b.login("0901 000 004", DEMO_PASSWORD, "patrol-login-tip")
+    b.open("/console/tips", "patrol-inbox")
+    b.click_and_load(b.find(f"tr[data-reference='{reference}'] a", "the fraud tip in the cyber unit's inbox"), "patrol-fraud-tip")
+    flagged = b.all("[data-testid=tip-indicators] li[data-flagged=true]")
+    check(flagged and "0977 888 999" in flagged[0].text, "the tip does not flag the verified number")
+    b.logout()
+
+
 TESTS = (test_unit_search, test_citizen_register_login, test_officer_console, test_language_switch,
-         test_anonymous_tip, test_named_tip, test_duty_desk_live)
+         test_anonymous_tip, test_named_tip, test_duty_desk_live, test_scam_registry)
 
 
 def main():

@@ -34,6 +34,8 @@ extension Language {
         "scamNote": "Lý do bác bỏ",
         "scamReject": "Bác bỏ",
         "scamDecided": "Đã ghi quyết định.",
+        "scamInTip": "Dấu hiệu lừa đảo trong tin báo",
+        "scamNotInRegistry": "chưa có trong sổ",
     ]
 
     static let scamTextsEN: [String: String] = [
@@ -71,5 +73,7 @@ extension Language {
         "scamNote": "Why it is rejected",
         "scamReject": "Reject",
         "scamDecided": "Decision recorded.",
+        "scamInTip": "Scam indicators in this tip",
+        "scamNotInRegistry": "not in the registry",
     ]
 }

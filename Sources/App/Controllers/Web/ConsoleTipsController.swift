@@ -72,9 +72,18 @@ struct ConsoleTipsController: RouteCollection {
         var keepsMetadata: Bool
     }
 
+    /// A number, account or site found in a fraud tip, with where it stands in the scam registry.
+    struct IndicatorRow: Encodable {
+        var display: String
+        var kind: String
+        var status: String
+        var verified: Bool
+    }
+
     struct DetailPage: Encodable {
         var page: PageMeta
         var tip: TipView
+        var indicators: [IndicatorRow]
         var files: [FileRow]
         var dispatch: DispatchView?
         var canDispatch: Bool
@@ -287,7 +296,13 @@ struct ConsoleTipsController: RouteCollection {
                     keepsMetadata: !file.metadataRemoved)
         }
         let page = DetailPage(
-            page: req.pageMeta(titleKey: "inboxTitle"), tip: view, files: files, dispatch: dispatch,
+            page: req.pageMeta(titleKey: "inboxTitle"), tip: view,
+            indicators: try await ScamRegistry.indicators(in: tip, on: req.db).map {
+                IndicatorRow(display: $0.display, kind: vi ? $0.kind.labelVI : $0.kind.labelEN,
+                             status: $0.status.flatMap { req.language.texts["scamStatus_" + $0.rawValue] } ?? (req.language.texts["scamNotInRegistry"] ?? ""),
+                             verified: $0.status == .verified)
+            },
+            files: files, dispatch: dispatch,
             canDispatch: dispatch == nil && !view.isClosed && mayDispatch,
             duplicateOf: try await tip.$duplicateOf.get(on: req.db).map { TipController.Choice(code: $0.id?.uuidString ?? "", label: $0.reference) },
             duplicates: try await req.tips.duplicates(of: tip).map { TipController.Choice(code: $0.id?.uuidString ?? "", label: $0.reference) },
