@@ -233,4 +233,23 @@ struct ScamRegistryTests {
             #expect(index.entry(.phone, late.value)?.status == .reported && index.count == 2_501)
         }
     }
+
+    @Test("The demo registry holds every kind of indicator, verified ones with warnings, one rejected, and a number reported twice; seeding again adds nothing")
+    func demoRegistry() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let registry = ScamRegistry(db: app.db, app: app)
+            #expect(try await DemoScams.seed(registry, on: app.db) == DemoScams.cases.count + 1)
+            #expect(try await DemoScams.seed(registry, on: app.db) == 0)
+            let all = try await ScamIndicator.query(on: app.db).all()
+            #expect(Set(all.map(\.kind)) == Set(IndicatorKind.allCases.map(\.rawValue)))
+            #expect(Set(all.map(\.status)) == Set(ScamStatus.allCases))
+            #expect(all.filter { $0.status == .verified }.allSatisfy { ($0.warningVI ?? "").count >= 20 })
+            #expect(all.first { $0.value == "+84867123456" }?.reportCount == 2)
+            let answer = try await registry.lookup("0867.123.456")
+            #expect(answer.verdict == .verified && answer.reports == 2)
+            #expect(try await AuditLog.verify(on: app.db).isIntact)
+        }
+    }
 }
+
