@@ -67,4 +67,49 @@ struct ScamWebTests {
             #expect(limited.status == .tooManyRequests && limited.headers.first(name: .retryAfter) != nil)
         }
     }
+
+    @Test("The patrol exports what it verified as CSV that imports back unchanged elsewhere, and as a STIX 2.1 bundle; others get 404")
+    func exports() async throws {
+        var csv = ""
+        try await withTestApp { app in
+            try await app.loadDemo()
+            _ = try await DemoScams.seed(ScamRegistry(db: app.db, app: app), on: app.db)
+            let patrol = try await TipWebTests.login(app, TipAPITests.cyberPatrol)
+            let file = try await patrol.get("/console/scams/verified.csv")
+            #expect(file.status == .ok && file.headers.contentType?.subType == "csv")
+            csv = file.body
+            let verified = try await ScamIndicator.query(on: app.db).filter(\.$status == .verified).count()
+            #expect(csv.split(separator: "\n").count == verified + 1 && verified >= 4)
+
+            let stix = try await patrol.get("/console/scams/verified.stix.json")
+            let bundle = try #require(try JSONSerialization.jsonObject(with: Data(stix.body.utf8)) as? [String: Any])
+            #expect(bundle["type"] as? String == "bundle" && (bundle["id"] as? String)?.hasPrefix("bundle--") == true)
+            let objects = try #require(bundle["objects"] as? [[String: Any]])
+            let indicators = objects.filter { $0["type"] as? String == "indicator" }
+            #expect(indicators.count == verified)
+            for object in indicators {
+                let id = object["id"] as? String ?? ""
+                #expect(id.hasPrefix("indicator--") && UUID(uuidString: String(id.dropFirst("indicator--".count))) != nil)
+                #expect(object["spec_version"] as? String == "2.1" && object["pattern_type"] as? String == "stix")
+                let pattern = object["pattern"] as? String ?? ""
+                #expect(pattern.hasPrefix("[") && pattern.hasSuffix("]"), "\(pattern)")
+                #expect((object["valid_from"] as? String)?.hasSuffix("Z") == true)
+            }
+            #expect(indicators.contains { ($0["pattern"] as? String) == "[x-binhyen-phone-number:value = '+84867123456']" })
+            #expect(indicators.contains { ($0["pattern"] as? String)?.hasPrefix("[user-account:account_type = 'facebook'") == true })
+
+            let officer = try await TipWebTests.login(app, TipAPITests.communeOfficer)
+            #expect(try await officer.get("/console/scams/verified.csv").status == .notFound)
+        }
+        // Another agency's installation reads the file back: the same verified indicators.
+        try await withTestApp { app in
+            let report = try await ScamImport.run(text: csv, source: "import:test", gate: app.writeGate)
+            #expect(report.rejected.isEmpty, "\(report.rejected)")
+            let imported = try await ScamIndicator.query(on: app.db).all()
+            #expect(imported.allSatisfy { $0.status == .verified && ($0.warningVI ?? "").count >= 20 })
+            #expect(imported.contains { $0.value == "+84867123456" && $0.reportCount == 2 })
+            #expect(imported.contains { $0.kind == "bank_account" && $0.value == "TCB:190355678899" }, "\(imported.map(\.value))")
+        }
+    }
 }
+

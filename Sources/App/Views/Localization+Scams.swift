@@ -35,6 +35,8 @@ extension Language {
         "scamReject": "Bác bỏ",
         "scamDecided": "Đã ghi quyết định.",
         "scamInTip": "Dấu hiệu lừa đảo trong tin báo",
+        "scamExportCSV": "Tải danh sách đã xác minh (CSV)",
+        "scamExportSTIX": "Tải bản STIX 2.1",
         "scamNotInRegistry": "chưa có trong sổ",
     ]
 
@@ -74,6 +76,8 @@ extension Language {
         "scamReject": "Reject",
         "scamDecided": "Decision recorded.",
         "scamInTip": "Scam indicators in this tip",
+        "scamExportCSV": "Download the verified list (CSV)",
+        "scamExportSTIX": "Download as STIX 2.1",
         "scamNotInRegistry": "not in the registry",
     ]
 }

@@ -9,6 +9,30 @@ struct ConsoleScamsController: RouteCollection {
         let scams = routes.grouped("console", "scams").grouped(StaffOnlyMiddleware())
         scams.get(use: queue)
         scams.post(":id", "decision", use: decide)
+        scams.get("verified.csv", use: exportCSV)
+        scams.get("verified.stix.json", use: exportSTIX)
+    }
+
+    /// The patrol downloads what it verified, for another agency (CSV reads back with scam-import).
+    @Sendable func exportCSV(req: Request) async throws -> Response {
+        try requirePatrol(req)
+        let response = Response(status: .ok, body: .init(string: try await ScamExport.csv(on: req.db)))
+        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        response.headers.contentDisposition = .init(.attachment, filename: "binhyen-scams-verified.csv")
+        return response
+    }
+
+    @Sendable func exportSTIX(req: Request) async throws -> Response {
+        try requirePatrol(req)
+        let response = Response(status: .ok, body: .init(data: try await ScamExport.stix(on: req.db)))
+        response.headers.contentType = .json
+        response.headers.contentDisposition = .init(.attachment, filename: "binhyen-scams-verified.stix.json")
+        return response
+    }
+
+    private func requirePatrol(_ req: Request) throws {
+        let account = try req.auth.require(CurrentAccount.self)
+        guard Policy.allowsSomewhere(account.grants, .verifyScamIndicators) else { throw Abort(.notFound) }
     }
 
     struct Row: Encodable {
