@@ -246,6 +246,8 @@ struct ScamRegistryTests {
             #expect(Set(all.map(\.status)) == Set(ScamStatus.allCases))
             #expect(all.filter { $0.status == .verified }.allSatisfy { ($0.warningVI ?? "").count >= 20 })
             #expect(all.first { $0.value == "+84867123456" }?.reportCount == 2)
+            let harmful = try await HarmfulReport.query(on: app.db).all().map(\.status)
+            #expect(Set(harmful) == [.removed, .takedownRequested, .received])
             let answer = try await registry.lookup("0867.123.456")
             #expect(answer.verdict == .verified && answer.reports == 2)
             #expect(try await AuditLog.verify(on: app.db).isIntact)

@@ -27,5 +27,6 @@ extension Application {
         migrations.add(CreateScamIndicators())
         migrations.add(CreateScamReports())
         migrations.add(CreateTipIndicators())
+        migrations.add(CreateHarmfulReports())
     }
 }

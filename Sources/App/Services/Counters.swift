@@ -22,6 +22,8 @@ enum Metric: String, CaseIterable, Sendable {
     case vehiclesSeized = "outcomes.vehicles_seized"
     case weaponsSeized = "outcomes.weapons_seized"
     case scamIndicatorsVerified = "scam.indicators.verified"
+    case takedownsRequested = "harmful.takedowns.requested"
+    case takedownsRemoved = "harmful.takedowns.removed"
 
     var definitionVI: String {
         switch self {
@@ -40,6 +42,8 @@ enum Metric: String, CaseIterable, Sendable {
         case .peopleHeld: "Số đối tượng bị tạm giữ theo kết quả xử lý."
         case .vehiclesSeized: "Số phương tiện thu giữ theo kết quả xử lý."
         case .weaponsSeized: "Số hung khí, vũ khí thu giữ theo kết quả xử lý."
+        case .takedownsRequested: "Yêu cầu gỡ nội dung xấu độc gửi tới nền tảng, tính cho đơn vị của cán bộ gửi (gửi lại sau khi bị từ chối cũng tính)."
+        case .takedownsRemoved: "Nội dung xấu độc nền tảng đã gỡ theo yêu cầu, tính cho đơn vị của cán bộ ghi nhận."
         case .scamIndicatorsVerified: "Dấu hiệu lừa đảo (số điện thoại, tài khoản, trang web…) được xác minh lần đầu, tính cho đơn vị của cán bộ xác minh."
         }
     }

@@ -64,6 +64,29 @@ enum DemoScams {
         if let harmless = try await ScamIndicator.query(on: db).filter(\.$value == "+84912222333").first()?.id {
             _ = try await registry.decide(harmless, .reject(note: "Số của nhân viên điều tra dân số, đã xác minh."), by: account, now: now)
         }
+        try await seedHarmful(HarmfulContentService(db: db, gate: registry.gate), patrol: account, now: now)
         return cases.count + 1
+    }
+
+    /// Harmful-content reports: one taken down after a refusal, one awaiting the platform, one new.
+    static func seedHarmful(_ service: HarmfulContentService, patrol: CurrentAccount, now: Date) async throws {
+        let removed = try await service.report(HarmfulReportDraft(url: "https://www.facebook.com/groups/tinnong.daklak/posts/12345",
+            categoryCode: "false_information", description: "Bài viết bịa đặt tin có kẻ bắt cóc trẻ em ở chợ Buôn Ma Thuột, gây hoang mang."),
+            by: .anonymous, now: now.addingTimeInterval(-6 * 86_400))
+        let removedID = try removed.requireID()
+        _ = try await service.advance(removedID, to: .triaged, note: nil, by: patrol, now: now.addingTimeInterval(-6 * 86_400 + 3600))
+        _ = try await service.advance(removedID, to: .takedownRequested, note: nil, by: patrol, now: now.addingTimeInterval(-6 * 86_400 + 7200))
+        _ = try await service.advance(removedID, to: .refused, note: "Nền tảng trả lời chưa đủ căn cứ vi phạm.", by: patrol, now: now.addingTimeInterval(-5 * 86_400))
+        _ = try await service.advance(removedID, to: .takedownRequested, note: "Gửi lại kèm kết quả xác minh của công an tỉnh.", by: patrol, now: now.addingTimeInterval(-4 * 86_400))
+        _ = try await service.advance(removedID, to: .removed, note: nil, by: patrol, now: now.addingTimeInterval(-3 * 86_400))
+
+        let waiting = try await service.report(HarmfulReportDraft(url: "https://www.tiktok.com/@kiemtien.online/video/7300000000001",
+            categoryCode: "scam", description: "Video quảng cáo việc làm online, dụ người xem nạp tiền làm nhiệm vụ."),
+            by: .anonymous, now: now.addingTimeInterval(-2 * 86_400))
+        _ = try await service.advance(try waiting.requireID(), to: .triaged, note: nil, by: patrol, now: now.addingTimeInterval(-2 * 86_400 + 3600))
+        _ = try await service.advance(try waiting.requireID(), to: .takedownRequested, note: nil, by: patrol, now: now.addingTimeInterval(-86_400))
+
+        _ = try await service.report(HarmfulReportDraft(url: "https://www.youtube.com/watch?v=abc123XYZ&utm_source=zalo",
+            categoryCode: "incitement", description: "Video kêu gọi tụ tập gây rối trước trụ sở uỷ ban xã."), by: .anonymous, now: now)
     }
 }

@@ -521,14 +521,20 @@ struct TipService: Sendable {
     /// read (two officers on one tip), instead of silently undoing their step. On PostgreSQL the
     /// row is locked until the transaction ends, so another node cannot slip in either.
     static func requireUnchangedStatus(_ tip: Tip, was expected: TipStatus, on db: any Database) async throws {
+        try await requireUnchanged(table: Tip.schema, id: try tip.requireID(), status: expected.rawValue, on: db,
+                                   messageVI: "Tin báo vừa được cán bộ khác cập nhật. Vui lòng tải lại trang rồi thử lại.",
+                                   messageEN: "Another officer has just updated this tip. Reload and try again.")
+    }
+
+    /// The same check for any row with a `status` column.
+    static func requireUnchanged(table: String, id: UUID, status expected: String, on db: any Database,
+                                 messageVI: String = "Mục này vừa được cán bộ khác cập nhật. Vui lòng tải lại trang rồi thử lại.",
+                                 messageEN: String = "Another officer has just updated this. Reload and try again.") async throws {
         let sql = try db.requireSQL()
         let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
-        let row = try await sql.raw("SELECT status FROM tips WHERE id = \(bind: try tip.requireID())\(unsafeRaw: lock)").first()
-        let current = try row?.decode(column: "status", as: String.self)
-        guard current == expected.rawValue else {
-            throw ValidationFailure(issues: [FieldIssue(field: "status", code: "conflict",
-                messageVI: "Tin báo vừa được cán bộ khác cập nhật. Vui lòng tải lại trang rồi thử lại.",
-                messageEN: "Another officer has just updated this tip. Reload and try again.")])
+        let row = try await sql.raw("SELECT status FROM \(ident: table) WHERE id = \(bind: id)\(unsafeRaw: lock)").first()
+        guard try row?.decode(column: "status", as: String.self) == expected else {
+            throw ValidationFailure(issues: [FieldIssue(field: "status", code: "conflict", messageVI: messageVI, messageEN: messageEN)])
         }
     }
 

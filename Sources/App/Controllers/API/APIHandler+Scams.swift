@@ -112,3 +112,58 @@ enum ScamLookupText {
         }
     }
 }
+
+/// Harmful content online in the JSON API: anyone reports, the cyber patrol follows takedowns.
+extension APIHandler {
+    func createHarmfulReport(_ input: Operations.CreateHarmfulReport.Input) async throws -> Operations.CreateHarmfulReport.Output {
+        let req = try APIRequestContext.current()
+        guard case .json(let body) = input.body else { return .badRequest(.init(body: .json(Self.badRequest))) }
+        var submitter = TipService.Submitter.anonymous
+        if req.headers.bearerAuthorization != nil {
+            guard let account = try await Self.bearer(req) else { return .unauthorized(.init(body: .json(Self.unauthorized))) }
+            submitter = .citizen(account.id)
+        }
+        do {
+            let report = try await req.harmful.report(HarmfulReportDraft(url: body.url, categoryCode: body.category, description: body.description), by: submitter)
+            return .created(.init(body: .json(Self.harmful(report, language: req.language))))
+        } catch let failure as ValidationFailure {
+            return .badRequest(.init(body: .json(Self.validationError(failure.issues))))
+        }
+    }
+
+    func listHarmfulReports(_ input: Operations.ListHarmfulReports.Input) async throws -> Operations.ListHarmfulReports.Output {
+        let req = try APIRequestContext.current()
+        guard let account = try await Self.bearer(req) else { return .unauthorized(.init(body: .json(Self.unauthorized))) }
+        do {
+            let reports = try await req.harmful.queue(status: input.query.status.flatMap { HarmfulStatus(rawValue: $0.rawValue) },
+                                                      limit: input.query.limit ?? 50, for: account)
+            return .ok(.init(body: .json(.init(items: reports.map { Self.harmful($0, language: req.language) }))))
+        } catch is TipService.NotFound {
+            return .notFound(.init(body: .json(Self.scamIndicatorNotFound)))
+        }
+    }
+
+    func advanceHarmfulReport(_ input: Operations.AdvanceHarmfulReport.Input) async throws -> Operations.AdvanceHarmfulReport.Output {
+        let req = try APIRequestContext.current()
+        guard let account = try await Self.bearer(req) else { return .unauthorized(.init(body: .json(Self.unauthorized))) }
+        guard case .json(let body) = input.body else { return .badRequest(.init(body: .json(Self.badRequest))) }
+        guard let id = UUID(uuidString: input.path.id), let next = HarmfulStatus(rawValue: body.status.rawValue) else {
+            return .notFound(.init(body: .json(Self.scamIndicatorNotFound)))
+        }
+        do {
+            let report = try await req.harmful.advance(id, to: next, note: body.note, by: account)
+            return .ok(.init(body: .json(Self.harmful(report, language: req.language))))
+        } catch is TipService.NotFound {
+            return .notFound(.init(body: .json(Self.scamIndicatorNotFound)))
+        } catch let failure as ValidationFailure {
+            return .badRequest(.init(body: .json(Self.validationError(failure.issues))))
+        }
+    }
+
+    static func harmful(_ report: HarmfulReport, language: Language) -> Schemas.HarmfulReport {
+        .init(id: report.id?.uuidString ?? "", reference: report.reference, url: report.url, host: report.host, category: report.categoryCode,
+              status: .init(rawValue: report.status.rawValue) ?? .received,
+              statusLabel: language == .vi ? report.status.labelVI : report.status.labelEN,
+              note: report.note, takedownRequestedAt: report.takedownRequestedAt, resolvedAt: report.resolvedAt, createdAt: report.createdAt)
+    }
+}
