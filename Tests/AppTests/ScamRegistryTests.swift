@@ -53,10 +53,16 @@ struct ScamRegistryTests {
             ], expect: .created, as: ReportCreated.self)
             #expect(created.reference.hasPrefix("LD-"))
             #expect(created.indicators.map(\.indicator.value) == ["+84912345678", "qua-tang-tri-an.vn/nhan-qua"])
+            // A number only in the story is counted too.
+            let storyOnly = try await TipAPITests.json(app, .POST, "/api/v1/scam-reports", body: [
+                "indicators": [["value": "0912345678"]],
+                "description": "Sau đó số 0936 111 222 gọi lại, hướng dẫn tôi chuyển tiếp để \"hoàn tiền\".",
+            ], expect: .created, as: ReportCreated.self)
+            #expect(storyOnly.indicators.map(\.indicator.value) == ["+84912345678", "+84936111222"] && storyOnly.indicators[0].reports == 2)
             #expect(created.indicators.allSatisfy { $0.status == "reported" && $0.reports == 1 })
 
             let reported = try await Self.lookup(app, "+84 912 345 678")
-            #expect(reported.verdict == "reported" && reported.reports == 1 && reported.indicator.value == "+84912345678")
+            #expect(reported.verdict == "reported" && reported.reports == 2 && reported.indicator.value == "+84912345678")
 
             let patrol = try await TipAPITests.bearer(app, TipAPITests.cyberPatrol)
             let queue = try await TipAPITests.json(app, .GET, "/api/v1/scam-indicators?kind=phone", headers: patrol, expect: .ok, as: IndicatorList.self)
@@ -99,7 +105,7 @@ struct ScamRegistryTests {
             #expect(found.contains { $0.indicator.kind == "bank_account" && $0.status == "not_in_registry" }, "\(found)")
 
             let audit = try await AuditEntry.query(on: app.db).filter(\.$action ~~ ["scam.report", "scam.verified"]).all().map(\.action)
-            #expect(audit.sorted() == ["scam.report", "scam.verified", "scam.verified"])
+            #expect(audit.sorted() == ["scam.report", "scam.report", "scam.verified", "scam.verified"])
             #expect(try await AuditLog.verify(on: app.db).isIntact)
             let pa05 = try #require(try await UnitDirectory.find(code: "CA66-PA05", on: app.db)?.id)
             let day = Counters.day(Date())

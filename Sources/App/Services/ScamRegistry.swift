@@ -34,8 +34,10 @@ struct ScamRegistry: Sendable {
     /// Files a report and counts it against each indicator it names (new indicators start as
     /// reported). Nothing is stored when any field is refused.
     func report(_ draft: ScamReportDraft, by submitter: TipService.Submitter, now: Date = Date()) async throws -> Reported {
-        let (indicators, description, issues) = ScamReportRules.validate(draft, now: now)
+        let (named, description, issues) = ScamReportRules.validate(draft, now: now)
         guard issues.isEmpty else { throw ValidationFailure(issues: issues) }
+        // Numbers, accounts and sites the story mentions count too ("it called me from 09…").
+        let indicators = named + IndicatorExtractor.extract(from: description).prefix(10).filter { !named.contains($0) }
         let id = UUID.timeOrdered(at: now)
         let reference = "LD-" + TipService.newReference().dropFirst(3)
         let sealed = try vault.seal(ScamReportContent(description: description), for: id)
