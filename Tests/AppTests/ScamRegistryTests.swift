@@ -240,23 +240,57 @@ struct ScamRegistryTests {
         }
     }
 
-    @Test("The demo registry holds every kind of indicator, verified ones with warnings, one rejected, and a number reported twice; seeding again adds nothing")
+    @Test("The demo registry holds every kind of indicator, verified ones with warnings, one rejected, one merged, and a number reported twice; seeding again adds nothing")
     func demoRegistry() async throws {
         try await withTestApp { app in
             try await app.loadDemo()
             let registry = ScamRegistry(db: app.db, app: app)
-            #expect(try await DemoScams.seed(registry, on: app.db) == DemoScams.cases.count + 1)
+            #expect(try await DemoScams.seed(registry, on: app.db) == DemoScams.cases.count + 2)
             #expect(try await DemoScams.seed(registry, on: app.db) == 0)
             let all = try await ScamIndicator.query(on: app.db).all()
             #expect(Set(all.map(\.kind)) == Set(IndicatorKind.allCases.map(\.rawValue)))
             #expect(Set(all.map(\.status)) == Set(ScamStatus.allCases))
             #expect(all.filter { $0.status == .verified }.allSatisfy { ($0.warningVI ?? "").count >= 20 })
-            #expect(all.first { $0.value == "+84867123456" }?.reportCount == 2)
+            #expect(all.first { $0.value == "+84867123456" }?.reportCount == 3, "reported twice, and a merged number's report")
             let harmful = try await HarmfulReport.query(on: app.db).all().map(\.status)
             #expect(Set(harmful) == [.removed, .takedownRequested, .received])
-            let answer = try await registry.lookup("0867.123.456")
-            #expect(answer.verdict == .verified && answer.reports == 2)
+            let answer = try await registry.lookup("0866.999.000")
+            #expect(answer.verdict == .verified && answer.reports == 3, "the merged number answers as the one it joined")
             #expect(try await AuditLog.verify(on: app.db).isIntact)
+        }
+    }
+
+    @Test("Merging a second number into a verified one: its reports move over, its lookups answer verified with the warning, and it cannot be decided or merged again")
+    func merge() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let citizen = try await TipAPITests.bearer(app, "0988000001")
+            let patrol = try await TipAPITests.bearer(app, TipAPITests.cyberPatrol)
+            for (number, story) in [("0901 234 567", "Số này xưng nhân viên điện lực, đòi tiền cắt điện."), ("0907 654 321", "Cùng giọng người đó gọi lại bằng số khác, đòi tiền.")] {
+                _ = try await TipAPITests.json(app, .POST, "/api/v1/scam-reports", headers: citizen,
+                                               body: ["indicators": [["value": number]], "description": story], expect: .created, as: ReportCreated.self)
+            }
+            let list = try await TipAPITests.json(app, .GET, "/api/v1/scam-indicators?kind=phone", headers: patrol, expect: .ok, as: IndicatorList.self)
+            let first = try #require(list.items.first { $0.indicator.value == "+84901234567" })
+            let second = try #require(list.items.first { $0.indicator.value == "+84907654321" })
+            _ = try await TipAPITests.json(app, .POST, "/api/v1/scam-indicators/\(first.id)/decision", headers: patrol,
+                                           body: ["decision": "verify", "warning": Self.warning], expect: .ok, as: Indicator.self)
+            let refused = try await TipAPITests.json(app, .POST, "/api/v1/scam-indicators/\(second.id)/merge", headers: patrol,
+                                                     body: ["into": second.id, "note": "Cùng một người."], expect: .badRequest, as: ErrorBody.self)
+            #expect(refused.error.fields?.first?.field == "into")
+            let merged = try await TipAPITests.json(app, .POST, "/api/v1/scam-indicators/\(second.id)/merge", headers: patrol,
+                                                    body: ["into": first.id, "note": "Cùng giọng nói, cùng kịch bản điện lực."], expect: .ok, as: Indicator.self)
+            #expect(merged.status == "merged")
+
+            let answer = try await Self.lookup(app, "0907.654.321")
+            #expect(answer.verdict == "verified" && answer.warning == Self.warning && answer.reports == 2, "\(answer)")
+            let target = try #require(try await ScamIndicator.find(UUID(uuidString: first.id), on: app.db))
+            #expect(target.reportCount == 2)
+            let links = try await app.db.requireSQL().raw("SELECT COUNT(*) AS n FROM scam_report_indicators WHERE indicator_id = \(bind: target.requireID())").first()
+            #expect(try links?.decode(column: "n", as: Int.self) == 2, "both reports now name the kept number")
+            _ = try await TipAPITests.json(app, .POST, "/api/v1/scam-indicators/\(second.id)/decision", headers: patrol,
+                                           body: ["decision": "reject", "note": "Thử bác bỏ số đã gộp."], expect: .badRequest, as: ErrorBody.self)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "scam.merge").count() == 1)
         }
     }
 }

@@ -107,7 +107,7 @@ struct ScamWebTests {
             #expect(report.rejected.isEmpty, "\(report.rejected)")
             let imported = try await ScamIndicator.query(on: app.db).all()
             #expect(imported.allSatisfy { $0.status == .verified && ($0.warningVI ?? "").count >= 20 })
-            #expect(imported.contains { $0.value == "+84867123456" && $0.reportCount == 2 })
+            #expect(imported.contains { $0.value == "+84867123456" && $0.reportCount == 3 })
             #expect(imported.contains { $0.kind == "bank_account" && $0.value == "TCB:190355678899" }, "\(imported.map(\.value))")
         }
     }

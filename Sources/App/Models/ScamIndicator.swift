@@ -20,6 +20,8 @@ final class ScamIndicator: Model, @unchecked Sendable { // Fluent models are mut
     /// Why it was rejected.
     @OptionalField(key: "decision_note") var decisionNote: String?
     @OptionalParent(key: "decided_by") var decidedBy: Account?
+    /// The indicator this one was merged into (another spelling or account of the same scammer).
+    @OptionalParent(key: "merged_into") var mergedInto: ScamIndicator?
     @OptionalField(key: "decided_at") var decidedAt: Date?
     /// Where it first came from: report, tip or import.
     @Field(key: "source") var source: String

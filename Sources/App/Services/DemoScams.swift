@@ -3,7 +3,7 @@ import Fluent
 import Foundation
 
 /// The demo's scam registry: reports of every kind of indicator, some verified by the demo cyber
-/// patrol with a warning, one rejected, the rest waiting in the queue.
+/// patrol with a warning, one rejected, one merged into another, the rest waiting in the queue.
 enum DemoScams {
     struct Case {
         var indicators: [IndicatorInput]
@@ -64,8 +64,15 @@ enum DemoScams {
         if let harmless = try await ScamIndicator.query(on: db).filter(\.$value == "+84912222333").first()?.id {
             _ = try await registry.decide(harmless, .reject(note: "Số của nhân viên điều tra dân số, đã xác minh."), by: account, now: now)
         }
+        // The same caller from a second number: merged into the verified one.
+        _ = try await registry.report(ScamReportDraft(indicators: [IndicatorInput(value: "0866 999 000")],
+                                                      description: "Cùng giọng người xưng công an gọi lại bằng số khác, đòi chuyển tiền."), by: .anonymous, now: now)
+        if let second = try await ScamIndicator.query(on: db).filter(\.$value == "+84866999000").first()?.id,
+           let first = try await ScamIndicator.query(on: db).filter(\.$value == "+84867123456").first()?.id {
+            _ = try await registry.merge(second, into: first, note: "Cùng kịch bản giả danh công an, cùng giọng nói.", by: account, now: now)
+        }
         try await seedHarmful(HarmfulContentService(db: db, gate: registry.gate), patrol: account, now: now)
-        return cases.count + 1
+        return cases.count + 2
     }
 
     /// Harmful-content reports: one taken down after a refusal, one awaiting the platform, one new.

@@ -83,7 +83,7 @@ enum ScamImport {
         case .failure(let issue): return .failure("\(issue.field): \(issue.messageVI) / \(issue.messageEN)")
         }
         let statusText = fields[3].trimmingCharacters(in: .whitespaces).lowercased()
-        guard let status = ScamStatus(rawValue: statusText.isEmpty ? "reported" : statusText), status != .rejected else {
+        guard let status = ScamStatus(rawValue: statusText.isEmpty ? "reported" : statusText), status == .reported || status == .verified else {
             return .failure("status: reported hoặc verified / must be reported or verified")
         }
         let reportsText = fields[4].trimmingCharacters(in: .whitespaces)

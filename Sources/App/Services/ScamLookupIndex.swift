@@ -12,6 +12,8 @@ enum ScamStatus: String, Codable, Sendable, CaseIterable {
     case verified
     /// Checked and found not to be a scam: lookups answer "not found".
     case rejected
+    /// Merged into another indicator, whose status lookups give.
+    case merged
 }
 
 /// The public lookup's memory of the registry: for every indicator (by a 128-bit digest of its
@@ -119,9 +121,9 @@ final class ScamLookupIndex: Sendable {
         switch entry.status {
         case .verified: totals.verified += sign
         case .reported: totals.reported += sign
-        case .rejected: break
+        case .rejected, .merged: break
         }
-        if entry.status != .rejected { totals.reports += sign * entry.reports }
+        if entry.status == .verified || entry.status == .reported { totals.reports += sign * entry.reports }
         matches[entry.match] = totals
     }
 
@@ -164,25 +166,30 @@ final class ScamLookupIndex: Sendable {
 
     /// Every row, a page at a time in id order.
     static func page(after: UUID?, limit: Int, on db: any Database) async throws -> [Row] {
-        let filter = after.map { SQLQueryString("WHERE id > \(bind: $0)") } ?? SQLQueryString("")
-        return try await rows("SELECT \(unsafeRaw: columns) FROM scam_indicators \(filter) ORDER BY id LIMIT \(literal: limit)", on: try db.requireSQL())
+        let filter = after.map { SQLQueryString("WHERE a.id > \(bind: $0)") } ?? SQLQueryString("")
+        return try await rows("SELECT \(unsafeRaw: columns) FROM \(unsafeRaw: from) \(filter) ORDER BY a.id LIMIT \(literal: limit)", on: try db.requireSQL())
     }
 
     /// Rows changed at or after `since`. Not paged: ordering by id would make the database walk
     /// the whole table in id order instead of using the index on updated_at.
     static func changes(since: Date, on db: any Database) async throws -> [Row] {
-        try await rows("SELECT \(unsafeRaw: columns) FROM scam_indicators WHERE updated_at >= \(bind: since)", on: try db.requireSQL())
+        try await rows("SELECT \(unsafeRaw: columns) FROM \(unsafeRaw: from) WHERE a.updated_at >= \(bind: since)", on: try db.requireSQL())
     }
 
     /// The rows a lookup of `indicator` needs, straight from the database (while the index loads).
     static func rows(for indicator: Indicator, on db: any Database) async throws -> [Row] {
         try await rows("""
-            SELECT \(unsafeRaw: columns) FROM scam_indicators
-            WHERE kind = \(bind: indicator.kind.rawValue) AND (value = \(bind: indicator.value) OR match_key = \(bind: indicator.matchKey))
+            SELECT \(unsafeRaw: columns) FROM \(unsafeRaw: from)
+            WHERE a.kind = \(bind: indicator.kind.rawValue) AND (a.value = \(bind: indicator.value) OR a.match_key = \(bind: indicator.matchKey))
             """, on: try db.requireSQL())
     }
 
-    private static let columns = "id, kind, value, match_key, status, report_count, warning_vi"
+    /// A merged indicator is read with the status, count and warning of the one it joined.
+    private static let columns = """
+        a.id, a.kind, a.value, a.match_key, COALESCE(b.status, a.status) AS status,
+        COALESCE(b.report_count, a.report_count) AS report_count, COALESCE(b.warning_vi, a.warning_vi) AS warning_vi
+        """
+    private static let from = "scam_indicators a LEFT JOIN scam_indicators b ON b.id = a.merged_into"
 
     private static func rows(_ query: SQLQueryString, on sql: any SQLDatabase) async throws -> [Row] {
         try await sql.raw(query).all().compactMap { row in

@@ -54,6 +54,7 @@ struct ScamRegistry: Sendable {
             for indicator in indicators {
                 let row = try await Self.upsert(indicator, source: "report", reports: 1, at: now, on: sql)
                 try await sql.insert(into: "scam_report_indicators").columns("report_id", "indicator_id").values(SQLBind(id), SQLBind(row.id)).run()
+                try await Self.touchAliases(of: row.id, at: now, on: sql)
                 rows.append(row)
             }
             try await AuditLog.append(actor, "scam.report", subject: "scam_report:" + id.uuidString,
@@ -79,6 +80,11 @@ struct ScamRegistry: Sendable {
         return ScamLookupIndex.Row(id: try row.decode(column: "id", as: UUID.self), kind: indicator.kind, value: indicator.value,
                                    matchKey: indicator.matchKey, status: status, reports: try row.decode(column: "report_count", as: Int.self),
                                    warning: try row.decode(column: "warning_vi", as: String?.self))
+    }
+
+    /// Indicators merged into `id` answer as it does: stamp them changed so every node reads them again.
+    static func touchAliases(of id: UUID, at now: Date, on sql: any SQLDatabase) async throws {
+        try await sql.raw("UPDATE scam_indicators SET updated_at = \(bind: now) WHERE merged_into = \(bind: id)").run()
     }
 
     // MARK: tips
@@ -192,6 +198,10 @@ struct ScamRegistry: Sendable {
     /// verification counts for the unit of the officer who made it.
     func decide(_ id: UUID, _ decision: Decision, by account: CurrentAccount, now: Date = Date()) async throws -> ScamIndicator {
         let found = try await indicator(id, for: account)
+        guard found.status != .merged else {
+            throw ValidationFailure(issues: [FieldIssue(field: "decision", code: "merged", messageVI: "Dấu hiệu này đã được gộp; hãy quyết định trên dấu hiệu chính.",
+                                                        messageEN: "This indicator was merged; decide on the one it joined.")])
+        }
         let status: ScamStatus
         switch decision {
         case .verify(let text):
@@ -217,6 +227,7 @@ struct ScamRegistry: Sendable {
         found.updatedAt = now
         try await gate.transaction { db in
             try await found.save(on: db)
+            try await Self.touchAliases(of: id, at: now, on: try db.requireSQL())
             try await AuditLog.append(.staff(account.id), "scam.\(status.rawValue)", subject: "scam_indicator:" + id.uuidString,
                                       detail: ["indicator": found.kind + ":" + found.value], at: now, on: db)
             if newlyVerified, let unit {
@@ -228,6 +239,48 @@ struct ScamRegistry: Sendable {
                                              reports: found.reportCount, warning: found.warningVI)])
         }
         return found
+    }
+}
+
+extension ScamRegistry {
+    /// Merges an indicator into another (two spellings the rules could not join, or a scammer's
+    /// second number): its reports move over, it answers lookups as the other does, and anything
+    /// merged into it follows. Audited with the reason.
+    func merge(_ id: UUID, into targetID: UUID, note: String, by account: CurrentAccount, now: Date = Date()) async throws -> ScamIndicator {
+        let source = try await indicator(id, for: account)
+        let target = try await indicator(targetID, for: account)
+        var issues: [FieldIssue] = []
+        if id == targetID || target.status == .merged || source.status == .merged {
+            issues.append(FieldIssue(field: "into", code: "invalid", messageVI: "Không thể gộp vào chính nó hoặc vào một dấu hiệu đã được gộp.",
+                                     messageEN: "An indicator cannot be merged into itself or into one that was merged."))
+        }
+        let reason: String
+        switch ScamReportRules.note(note) {
+        case .success(let text): reason = text
+        case .failure(let issue): issues.append(issue); reason = ""
+        }
+        guard issues.isEmpty else { throw ValidationFailure(issues: issues) }
+        try await gate.transaction { db in
+            let sql = try db.requireSQL()
+            // Reports naming both stay once, under the target.
+            try await sql.raw("""
+                DELETE FROM scam_report_indicators WHERE indicator_id = \(bind: id)
+                AND report_id IN (SELECT report_id FROM scam_report_indicators WHERE indicator_id = \(bind: targetID))
+                """).run()
+            try await sql.raw("UPDATE scam_report_indicators SET indicator_id = \(bind: targetID) WHERE indicator_id = \(bind: id)").run()
+            try await sql.raw("""
+                UPDATE scam_indicators SET report_count = report_count + \(bind: source.reportCount), updated_at = \(bind: now) WHERE id = \(bind: targetID)
+                """).run()
+            try await sql.raw("UPDATE scam_indicators SET merged_into = \(bind: targetID), updated_at = \(bind: now) WHERE merged_into = \(bind: id)").run()
+            try await sql.raw("""
+                UPDATE scam_indicators SET status = \(bind: ScamStatus.merged.rawValue), merged_into = \(bind: targetID), decision_note = \(bind: reason),
+                decided_by = \(bind: account.id), decided_at = \(bind: now), updated_at = \(bind: now) WHERE id = \(bind: id)
+                """).run()
+            try await AuditLog.append(.staff(account.id), "scam.merge", subject: "scam_indicator:" + id.uuidString,
+                                      detail: ["into": targetID.uuidString, "note": reason], at: now, on: db)
+        }
+        try await index.refresh(on: db, now: now, force: true)
+        return try await indicator(id, for: account)
     }
 }
 

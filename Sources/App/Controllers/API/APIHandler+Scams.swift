@@ -80,6 +80,24 @@ extension APIHandler {
         }
     }
 
+    func mergeScamIndicator(_ input: Operations.MergeScamIndicator.Input) async throws -> Operations.MergeScamIndicator.Output {
+        let req = try APIRequestContext.current()
+        guard let account = try await Self.bearer(req) else { return .unauthorized(.init(body: .json(Self.unauthorized))) }
+        guard case .json(let body) = input.body else { return .badRequest(.init(body: .json(Self.badRequest))) }
+        guard let id = UUID(uuidString: input.path.id), let into = UUID(uuidString: body.into) else {
+            return .notFound(.init(body: .json(Self.scamIndicatorNotFound)))
+        }
+        do {
+            let merged = try await req.scams.merge(id, into: into, note: body.note, by: account)
+            guard let view = Self.scamIndicator(merged) else { throw Abort(.internalServerError) }
+            return .ok(.init(body: .json(view)))
+        } catch is TipService.NotFound {
+            return .notFound(.init(body: .json(Self.scamIndicatorNotFound)))
+        } catch let failure as ValidationFailure {
+            return .badRequest(.init(body: .json(Self.validationError(failure.issues))))
+        }
+    }
+
     static func indicator(_ indicator: Indicator) -> Schemas.NormalisedIndicator {
         .init(kind: .init(rawValue: indicator.kind.rawValue) ?? .phone, value: indicator.value, display: indicator.display)
     }
