@@ -157,7 +157,7 @@ extension APIHandler {
                                                       limit: input.query.limit ?? 50, for: account)
             return .ok(.init(body: .json(.init(items: reports.map { Self.harmful($0, language: req.language) }))))
         } catch is TipService.NotFound {
-            return .notFound(.init(body: .json(Self.scamIndicatorNotFound)))
+            return .notFound(.init(body: .json(Self.harmfulNotFound)))
         }
     }
 
@@ -166,13 +166,13 @@ extension APIHandler {
         guard let account = try await Self.bearer(req) else { return .unauthorized(.init(body: .json(Self.unauthorized))) }
         guard case .json(let body) = input.body else { return .badRequest(.init(body: .json(Self.badRequest))) }
         guard let id = UUID(uuidString: input.path.id), let next = HarmfulStatus(rawValue: body.status.rawValue) else {
-            return .notFound(.init(body: .json(Self.scamIndicatorNotFound)))
+            return .notFound(.init(body: .json(Self.harmfulNotFound)))
         }
         do {
             let report = try await req.harmful.advance(id, to: next, note: body.note, by: account)
             return .ok(.init(body: .json(Self.harmful(report, language: req.language))))
         } catch is TipService.NotFound {
-            return .notFound(.init(body: .json(Self.scamIndicatorNotFound)))
+            return .notFound(.init(body: .json(Self.harmfulNotFound)))
         } catch let failure as ValidationFailure {
             return .badRequest(.init(body: .json(Self.validationError(failure.issues))))
         }
@@ -184,4 +184,7 @@ extension APIHandler {
               statusLabel: language == .vi ? report.status.labelVI : report.status.labelEN,
               note: report.note, takedownRequestedAt: report.takedownRequestedAt, resolvedAt: report.resolvedAt, createdAt: report.createdAt)
     }
+
+    static let harmfulNotFound = error("not_found", "Không tìm thấy phản ánh này, hoặc bạn không có quyền xử lý nội dung xấu độc.",
+                                       "No such report, or you may not work harmful-content reports.")
 }
