@@ -50,8 +50,10 @@ struct ScamWebTests {
             let verified = try await Self.check(guest, "0987654321")
             #expect(verified.body.contains(#"data-verdict="verified""#) && verified.body.contains(warning))
 
+            #expect(queue.body.contains(#"data-testid="nav-scam-queue""#), "the patrol's menu links its queue")
             let officer = try await TipWebTests.login(app, TipAPITests.communeOfficer)
             #expect(try await officer.get("/console/scams").status == .notFound, "only the cyber patrol works the registry")
+            #expect(try await officer.get("/console").body.contains(#"data-testid="nav-scam-queue""#) == false, "and only its menu shows the queue")
         }
     }
 

@@ -1,3 +1,4 @@
+import BinhYenCore
 import Vapor
 
 /// What the layout needs on every page.
@@ -5,6 +6,8 @@ struct PageMeta: Encodable {
     struct AccountBadge: Encodable {
         var displayName: String
         var isStaff: Bool
+        /// Works the scam registry (the console shows its queue).
+        var isCyberPatrol: Bool
     }
 
     var lang: String
@@ -27,7 +30,9 @@ extension Request {
             title: texts[titleKey] ?? titleKey,
             csrf: hasSession ? csrfToken() : "",
             path: url.path,
-            account: account.map { .init(displayName: $0.displayName, isStaff: $0.isStaff) }
+            account: account.map {
+                .init(displayName: $0.displayName, isStaff: $0.isStaff, isCyberPatrol: Policy.allowsSomewhere($0.grants, .verifyScamIndicators))
+            }
         )
     }
 
