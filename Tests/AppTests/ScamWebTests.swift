@@ -113,5 +113,38 @@ struct ScamWebTests {
             #expect(imported.contains { $0.kind == "bank_account" && $0.value == "TCB:190355678899" }, "\(imported.map(\.value))")
         }
     }
+
+    @Test("A screenshot goes with an anonymous report: its GPS tag is removed, it is stored encrypted, the patrol opens it from the queue, nobody else can; a PNG named .pdf is refused")
+    func screenshots() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            typealias Part = TipAttachmentTests.Part
+            let fields = [Part(name: "value0", bytes: Array("0966 777 888".utf8)),
+                          Part(name: "description", bytes: Array("Ảnh chụp tin nhắn đòi chuyển tiền nhận thưởng.".utf8))]
+            let (refused, refusedPage) = try await TipAttachmentTests.post(app, "/scams/report/anonymous",
+                                                                          fields + [Part(name: "screenshots[]", filename: "bienlai.pdf", bytes: TipAttachmentTests.png)])
+            #expect(refused == .unprocessableEntity && refusedPage.contains(#"data-field="attachments""#))
+            #expect(try await EvidenceFile.query(on: app.db).count() == 0, "nothing is stored")
+            #expect(try await ScamIndicator.query(on: app.db).count() == 0)
+
+            let (status, page) = try await TipAttachmentTests.post(app, "/scams/report/anonymous",
+                                                                   fields + [Part(name: "screenshots[]", filename: "IMG_1.JPG", bytes: TipAttachmentTests.phoneJPEG)])
+            #expect(status == .created, "\(page.prefix(300))")
+            let file = try #require(try await EvidenceFile.query(on: app.db).first())
+            let onDisk = try #require(FileManager.default.contents(atPath: app.attachmentStore.path(try file.requireID())))
+            #expect(onDisk.prefix(2) != Data([0xFF, 0xD8]), "the file is not stored as a plain JPEG")
+            #expect(onDisk.range(of: Data(TipAttachmentTests.gps)) == nil)
+
+            let patrol = try await TipWebTests.login(app, TipAPITests.cyberPatrol)
+            let queue = try await patrol.get("/console/scams")
+            let link = "/console/scams/evidence/" + (try file.requireID()).uuidString
+            #expect(queue.body.contains(link), "the queue links the screenshot")
+            let image = try await patrol.get(link)
+            #expect(image.status == .ok && image.headers.contentType?.subType == "jpeg" && image.headers.first(name: "Content-Security-Policy")?.contains("sandbox") == true)
+            #expect(!image.body.isEmpty && !image.body.contains(String(decoding: TipAttachmentTests.gps, as: UTF8.self)), "the GPS tag is gone")
+            let officer = try await TipWebTests.login(app, TipAPITests.communeOfficer)
+            #expect(try await officer.get(link).status == .notFound)
+        }
+    }
 }
 

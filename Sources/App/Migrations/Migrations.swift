@@ -28,5 +28,6 @@ extension Application {
         migrations.add(CreateScamReports())
         migrations.add(CreateTipIndicators())
         migrations.add(CreateHarmfulReports())
+        migrations.add(CreateEvidenceFiles())
     }
 }

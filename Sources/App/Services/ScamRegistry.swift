@@ -18,12 +18,14 @@ struct ScamRegistry: Sendable {
     let gate: WriteGate
     let vault: TipVault
     let index: ScamLookupIndex
+    let store: AttachmentStore
 
     init(db: any Database, app: Application) {
         self.db = db
         self.gate = app.writeGate
         self.vault = app.tipVault
         self.index = app.scamLookupIndex
+        self.store = app.attachmentStore
     }
 
     struct Reported: Sendable {
@@ -33,8 +35,10 @@ struct ScamRegistry: Sendable {
 
     /// Files a report and counts it against each indicator it names (new indicators start as
     /// reported). Nothing is stored when any field is refused.
-    func report(_ draft: ScamReportDraft, by submitter: TipService.Submitter, now: Date = Date()) async throws -> Reported {
-        let (named, description, issues) = ScamReportRules.validate(draft, now: now)
+    func report(_ draft: ScamReportDraft, by submitter: TipService.Submitter, screenshots: [SanitizedAttachment] = [], now: Date = Date()) async throws -> Reported {
+        let (named, description, found) = ScamReportRules.validate(draft, now: now)
+        var issues = found
+        if let tooMany = AttachmentRules.checkCount(screenshots.count) { issues.append(tooMany) }
         guard issues.isEmpty else { throw ValidationFailure(issues: issues) }
         // Numbers, accounts and sites the story mentions count too ("it called me from 09…").
         let indicators = named + IndicatorExtractor.extract(from: description).prefix(10).filter { !named.contains($0) }
@@ -43,7 +47,9 @@ struct ScamRegistry: Sendable {
         let sealed = try vault.seal(ScamReportContent(description: description), for: id)
         let citizen: UUID? = if case .citizen(let account) = submitter { account } else { nil }
         let actor: AuditActor = citizen.map { .citizen($0) } ?? .anonymous
-        let rows = try await gate.transaction { db -> [ScamLookupIndex.Row] in
+        let files = try EvidenceFiles.write(screenshots, owner: "scam_report:" + id.uuidString, store: store, at: now)
+        let rows: [ScamLookupIndex.Row]
+        do { rows = try await gate.transaction { db -> [ScamLookupIndex.Row] in
             let sql = try db.requireSQL()
             try await sql.insert(into: "scam_reports")
                 .columns("id", "reference", "citizen_id", "anonymous", "sealed", "money_lost", "occurred_at", "created_at")
@@ -57,9 +63,13 @@ struct ScamRegistry: Sendable {
                 try await Self.touchAliases(of: row.id, at: now, on: sql)
                 rows.append(row)
             }
+            for file in files { try await file.create(on: db) }
             try await AuditLog.append(actor, "scam.report", subject: "scam_report:" + id.uuidString,
-                                      detail: ["indicators": indicators.map(\.description).joined(separator: ",")], at: now, on: db)
+                                      detail: ["indicators": indicators.map(\.description).joined(separator: ","), "files": String(files.count)], at: now, on: db)
             return rows
+        } } catch {
+            EvidenceFiles.discard(files, store: store)
+            throw error
         }
         index.apply(rows)
         return Reported(reference: reference, indicators: zip(indicators, rows).map { ($0, $1.status, $1.reports) })
@@ -184,6 +194,29 @@ struct ScamRegistry: Sendable {
         var query = ScamIndicator.query(on: db).filter(\.$status == status)
         if let kind { query = query.filter(\.$kind == kind.rawValue) }
         return try await query.sort(\.$reportCount, .descending).sort(\.$updatedAt, .descending).limit(max(1, min(limit, 200))).all()
+    }
+
+    /// The screenshots of the reports that name each indicator, for the patrol.
+    func evidence(of indicators: [UUID], for account: CurrentAccount) async throws -> [UUID: [EvidenceFile]] {
+        guard Policy.allowsSomewhere(account.grants, .verifyScamIndicators), !indicators.isEmpty else { return [:] }
+        let links = try await db.requireSQL().raw("""
+            SELECT report_id, indicator_id FROM scam_report_indicators WHERE indicator_id IN \(SQLGroupExpression(indicators.map { SQLBind($0) }))
+            """).all().map { (try $0.decode(column: "report_id", as: UUID.self), try $0.decode(column: "indicator_id", as: UUID.self)) }
+        guard !links.isEmpty else { return [:] }
+        let files = try await EvidenceFile.query(on: db).filter(\.$owner ~~ Set(links.map { "scam_report:" + $0.0.uuidString })).sort(\.$createdAt).all()
+        var out: [UUID: [EvidenceFile]] = [:]
+        for (report, indicator) in links {
+            out[indicator, default: []] += files.filter { $0.owner == "scam_report:" + report.uuidString }
+        }
+        return out
+    }
+
+    /// One evidence file of a report, decrypted, for the patrol.
+    func evidenceFile(_ id: UUID, for account: CurrentAccount) async throws -> (EvidenceFile, Data) {
+        guard Policy.allowsSomewhere(account.grants, .verifyScamIndicators), let row = try await EvidenceFile.find(id, on: db) else {
+            throw TipService.NotFound()
+        }
+        return (row, try store.read(id))
     }
 
     func indicator(_ id: UUID, for account: CurrentAccount) async throws -> ScamIndicator {

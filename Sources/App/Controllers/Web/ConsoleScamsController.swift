@@ -11,6 +11,7 @@ struct ConsoleScamsController: RouteCollection {
         scams.post(":id", "decision", use: decide)
         scams.get("verified.csv", use: exportCSV)
         scams.get("verified.stix.json", use: exportSTIX)
+        scams.get("evidence", ":file", use: evidence)
     }
 
     /// The patrol downloads what it verified, for another agency (CSV reads back with scam-import).
@@ -30,6 +31,18 @@ struct ConsoleScamsController: RouteCollection {
         return response
     }
 
+    /// A screenshot from a report, for the patrol only.
+    @Sendable func evidence(req: Request) async throws -> Response {
+        let account = try req.auth.require(CurrentAccount.self)
+        guard let id = req.parameters.get("file", as: UUID.self) else { throw Abort(.notFound) }
+        do {
+            let (row, data) = try await req.scams.evidenceFile(id, for: account)
+            return EvidenceFiles.response(row.kind, data: data, name: "bang-chung-" + id.uuidString.prefix(8))
+        } catch is TipService.NotFound {
+            throw Abort(.notFound)
+        }
+    }
+
     private func requirePatrol(_ req: Request) throws {
         let account = try req.auth.require(CurrentAccount.self)
         guard Policy.allowsSomewhere(account.grants, .verifyScamIndicators) else { throw Abort(.notFound) }
@@ -43,6 +56,7 @@ struct ConsoleScamsController: RouteCollection {
         var reports: Int
         var warning: String?
         var note: String?
+        var evidence: [String]
     }
 
     struct QueuePage: Encodable {
@@ -90,10 +104,12 @@ struct ConsoleScamsController: RouteCollection {
         } catch is TipService.NotFound {
             throw Abort(.notFound)
         }
+        let evidence = try await req.scams.evidence(of: found.compactMap(\.id), for: account)
         let rows = found.compactMap { row -> Row? in
             guard let id = row.id, let kind = IndicatorKind(rawValue: row.kind) else { return nil }
             return Row(id: id.uuidString, kind: req.message(kind.labelVI, kind.labelEN), display: row.display, value: row.value,
-                       reports: row.reportCount, warning: row.warningVI, note: row.decisionNote)
+                       reports: row.reportCount, warning: row.warningVI, note: row.decisionNote,
+                       evidence: (evidence[id] ?? []).compactMap { $0.id.map { "/console/scams/evidence/" + $0.uuidString } })
         }
         let statuses = ScamStatus.allCases.map {
             TipController.Option(value: $0.rawValue, label: req.language.texts["scamStatus_" + $0.rawValue] ?? $0.rawValue, selected: $0 == chosen)

@@ -323,14 +323,7 @@ struct ConsoleTipsController: RouteCollection {
               let tip = try await req.tips.visibleTip(id: id, for: account),
               let (row, data) = try await req.tips.attachment(attachmentID, of: tip, for: account)
         else { throw Abort(.notFound) }
-        let response = Response(status: .ok, body: .init(data: data))
-        response.headers.contentType = HTTPMediaType(type: String(row.kind.mimeType.split(separator: "/")[0]), subType: String(row.kind.mimeType.split(separator: "/")[1]))
-        response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
-        response.headers.replaceOrAdd(name: "Content-Security-Policy", value: "sandbox; default-src 'none'")
-        response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-store")
-        let disposition = row.kind == .pdf ? "attachment" : "inline"
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "\(disposition); filename=\"\(tip.reference)-\(attachmentID.uuidString.prefix(8)).\(row.kind.fileExtension)\"")
-        return response
+        return EvidenceFiles.response(row.kind, data: data, name: "\(tip.reference)-\(attachmentID.uuidString.prefix(8))")
     }
 
     static func statusOptions(vi: Bool, selected: TipStatus?) -> [TipController.Option] {

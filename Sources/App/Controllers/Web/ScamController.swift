@@ -8,13 +8,13 @@ struct ScamController: RouteCollection {
     /// Routes that need the session (the form knows who is logged in; named reports).
     func boot(routes: any RoutesBuilder) throws {
         routes.get("scams", "report", use: reportForm)
-        routes.post("scams", "report", use: reportNamed)
+        routes.on(.POST, "scams", "report", body: .collect(maxSize: ByteCount(value: Request.uploadBodyLimit)), use: reportNamed)
     }
 
     struct Anonymous: RouteCollection {
         func boot(routes: any RoutesBuilder) throws {
             routes.get("scams", use: check)
-            routes.post("scams", "report", "anonymous", use: reportAnonymous)
+            routes.on(.POST, "scams", "report", "anonymous", body: .collect(maxSize: ByteCount(value: Request.uploadBodyLimit)), use: reportAnonymous)
         }
 
         @Sendable func check(req: Request) async throws -> Response {
@@ -87,6 +87,7 @@ struct ScamController: RouteCollection {
         var description: String?
         var moneyLost: String?
         var occurredAt: String?
+        var screenshots: [File]?
     }
 
     /// Three indicator rows on the form; the API takes up to ten.
@@ -136,10 +137,23 @@ struct ScamController: RouteCollection {
             occurredAt = DisplayTime.parseLocalInput(raw)
             if occurredAt == nil { errors["occurredAt"] = req.message("Thời điểm không hợp lệ.", "The time is not valid.") }
         }
+        // Screenshots: checked by content and stripped of metadata before anything is stored.
+        var screenshots: [SanitizedAttachment] = []
+        let uploads = (form.screenshots ?? []).filter { $0.data.readableBytes > 0 || !$0.filename.isEmpty }
+        if let tooMany = AttachmentRules.checkCount(uploads.count) {
+            errors["attachments"] = req.message(tooMany.messageVI, tooMany.messageEN)
+        } else {
+            for upload in uploads {
+                switch AttachmentRules.sanitize(Data(buffer: upload.data), declaredName: upload.filename) {
+                case .success(let file): screenshots.append(file)
+                case .failure(let issue): errors["attachments"] = errors["attachments"] ?? req.message(issue.messageVI, issue.messageEN)
+                }
+            }
+        }
         let draft = ScamReportDraft(indicators: inputs, description: form.description ?? "", moneyLost: moneyLost, occurredAt: occurredAt)
         if errors.isEmpty {
             do {
-                let reported = try await req.scams.report(draft, by: submitter)
+                let reported = try await req.scams.report(draft, by: submitter, screenshots: screenshots)
                 let rows = reported.indicators.map {
                     ReportedPage.Row(display: $0.indicator.display, kind: req.message($0.indicator.kind.labelVI, $0.indicator.kind.labelEN),
                                      status: req.language.texts["scamStatus_" + $0.status.rawValue] ?? $0.status.rawValue)
