@@ -159,7 +159,7 @@ struct ScamRegistryTests {
             let start = Date()
             #expect(try await registry.lookup("0977 111 222", now: start).verdict == .notFound)
             let indicator = try IndicatorRules.normalise(kind: .phone, raw: "0977111222").get()
-            let row = try await ScamRegistry.upsert(indicator, source: "import", reports: 3, at: start.addingTimeInterval(0.5), on: app.db.requireSQL())
+            let (row, _) = try await ScamRegistry.upsert(indicator, source: "import", reports: 3, at: start.addingTimeInterval(0.5), on: app.db.requireSQL())
             try await app.db.requireSQL().raw("""
                 UPDATE scam_indicators SET status = 'verified', warning_vi = \(bind: Self.warning) WHERE id = \(bind: row.id)
                 """).run()
@@ -230,13 +230,13 @@ struct ScamRegistryTests {
             let index = ScamLookupIndex()
             try await index.refresh(on: app.db, now: now, force: true, pageSize: 1_000)
             #expect(index.count == 2_500)
-            #expect(index.entry(.phone, "+84900002498")?.status == .verified)
+            #expect(index.entry(.phone, "+84900002498")?.entry.status == .verified)
 
             // A transaction that stamped its row a moment before the newest one seen commits only now.
             let late = try IndicatorRules.normalise(kind: .phone, raw: "0977 000 001").get()
             _ = try await ScamRegistry.upsert(late, source: "test", reports: 1, at: now.addingTimeInterval(-1), on: app.db.requireSQL())
             try await index.refresh(on: app.db, now: now.addingTimeInterval(3), pageSize: 1_000)
-            #expect(index.entry(.phone, late.value)?.status == .reported && index.count == 2_501)
+            #expect(index.entry(.phone, late.value)?.entry.status == .reported && index.count == 2_501)
         }
     }
 
@@ -290,6 +290,13 @@ struct ScamRegistryTests {
             #expect(try links?.decode(column: "n", as: Int.self) == 2, "both reports now name the kept number")
             _ = try await TipAPITests.json(app, .POST, "/api/v1/scam-indicators/\(second.id)/decision", headers: patrol,
                                            body: ["decision": "reject", "note": "Thử bác bỏ số đã gộp."], expect: .badRequest, as: ErrorBody.self)
+
+            // A new report of the merged number counts on the kept one, and its lookups stay verified.
+            let again = try await TipAPITests.json(app, .POST, "/api/v1/scam-reports", headers: citizen,
+                body: ["indicators": [["value": "0907654321"]], "description": "Số này lại gọi, vẫn kịch bản điện lực."], expect: .created, as: ReportCreated.self)
+            #expect(again.indicators.first?.status == "verified" && again.indicators.first?.reports == 3)
+            let after = try await Self.lookup(app, "0907 654 321")
+            #expect(after.verdict == "verified" && after.reports == 3, "\(after)")
             #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "scam.merge").count() == 1)
         }
     }

@@ -11,7 +11,7 @@ private actor Latch {
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var open = false
 
-    func wait() async {
+    func untilOpen() async {
         if open { return }
         await withCheckedContinuation { waiters.append($0) }
     }
@@ -31,10 +31,10 @@ struct WriteGateTests {
         let holder = Task {
             try await app.writeGate.transaction { _ in
                 await started.release()
-                await latch.wait()
+                await latch.untilOpen()
             }
         }
-        await started.wait()
+        await started.untilOpen()
         return holder
     }
 

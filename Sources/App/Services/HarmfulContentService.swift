@@ -30,7 +30,7 @@ struct HarmfulContentService: Sendable {
         guard issues.isEmpty, let url else { throw ValidationFailure(issues: issues) }
         let report = HarmfulReport()
         report.id = UUID.timeOrdered(at: now)
-        report.reference = "ND-" + TipService.newReference().dropFirst(3)
+        report.reference = TipService.newReference(prefix: "ND")
         report.url = url.value
         report.host = url.matchKey
         report.categoryCode = draft.categoryCode.trimmingCharacters(in: .whitespaces)
@@ -80,7 +80,7 @@ struct HarmfulContentService: Sendable {
         if next == .takedownRequested { report.takedownRequestedAt = now; report.resolvedAt = nil }
         if [.removed, .refused, .dismissed].contains(next) { report.resolvedAt = now }
         let detail = cleanedNote.map { ["note": $0] } ?? [:]
-        let unit = account.grants.first { Policy.actions(of: $0.role).contains(.verifyScamIndicators) }.flatMap { UUID(uuidString: $0.unitID) }
+        let unit = TipService.units(of: account, allowing: .verifyScamIndicators).first
         try await gate.transaction { db in
             try await TipService.requireUnchanged(table: HarmfulReport.schema, id: id, status: previous.rawValue, on: db)
             try await report.save(on: db)

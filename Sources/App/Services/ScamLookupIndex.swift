@@ -88,12 +88,10 @@ final class ScamLookupIndex: Sendable {
     var count: Int { state.withLockedValue { $0.entries.count } }
     var isLoaded: Bool { state.withLockedValue { $0.refreshedAt != nil } }
 
-    func entry(_ kind: IndicatorKind, _ value: String) -> Entry? {
-        state.withLockedValue { $0.entries[.indicator(kind, value)] }
-    }
-
-    func warning(_ kind: IndicatorKind, _ value: String) -> String? {
-        state.withLockedValue { $0.warnings[.indicator(kind, value)] }
+    /// The indicator's entry and, when verified, its warning.
+    func entry(_ kind: IndicatorKind, _ value: String) -> (entry: Entry, warning: String?)? {
+        let key = Key.indicator(kind, value)
+        return state.withLockedValue { state in state.entries[key].map { ($0, state.warnings[key]) } }
     }
 
     func totals(_ kind: IndicatorKind, matchKey: String) -> MatchTotals? {

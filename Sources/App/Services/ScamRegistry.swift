@@ -43,7 +43,7 @@ struct ScamRegistry: Sendable {
         // Numbers, accounts and sites the story mentions count too ("it called me from 09…").
         let indicators = named + IndicatorExtractor.extract(from: description).prefix(10).filter { !named.contains($0) }
         let id = UUID.timeOrdered(at: now)
-        let reference = "LD-" + TipService.newReference().dropFirst(3)
+        let reference = TipService.newReference(prefix: "LD")
         let sealed = try vault.seal(ScamReportContent(description: description), for: id)
         let citizen: UUID? = if case .citizen(let account) = submitter { account } else { nil }
         let actor: AuditActor = citizen.map { .citizen($0) } ?? .anonymous
@@ -58,9 +58,9 @@ struct ScamRegistry: Sendable {
                 .run()
             var rows: [ScamLookupIndex.Row] = []
             for indicator in indicators {
-                let row = try await Self.upsert(indicator, source: "report", reports: 1, at: now, on: sql)
-                try await sql.insert(into: "scam_report_indicators").columns("report_id", "indicator_id").values(SQLBind(id), SQLBind(row.id)).run()
-                try await Self.touchAliases(of: row.id, at: now, on: sql)
+                let (row, counted) = try await Self.upsert(indicator, source: "report", reports: 1, at: now, on: sql)
+                try await sql.insert(into: "scam_report_indicators").columns("report_id", "indicator_id").values(SQLBind(id), SQLBind(counted)).run()
+                try await Self.touchAliases(of: counted, at: now, on: sql)
                 rows.append(row)
             }
             for file in files { try await file.create(on: db) }
@@ -75,21 +75,36 @@ struct ScamRegistry: Sendable {
         return Reported(reference: reference, indicators: zip(indicators, rows).map { ($0, $1.status, $1.reports) })
     }
 
-    /// Adds an indicator, or adds `reports` to the one already there; returns the row as it now is.
-    static func upsert(_ indicator: Indicator, source: String, reports: Int, at now: Date, on sql: any SQLDatabase) async throws -> ScamLookupIndex.Row {
-        let row = try await sql.raw("""
-            INSERT INTO scam_indicators (id, kind, value, match_key, display, status, report_count, source, created_at, updated_at)
-            VALUES (\(bind: UUID.timeOrdered(at: now)), \(bind: indicator.kind.rawValue), \(bind: indicator.value), \(bind: indicator.matchKey),
-                    \(bind: indicator.display), \(bind: ScamStatus.reported.rawValue), \(bind: reports), \(bind: source), \(bind: now), \(bind: now))
-            ON CONFLICT (kind, value) DO UPDATE SET report_count = scam_indicators.report_count + excluded.report_count, updated_at = excluded.updated_at
-            RETURNING id, status, report_count, warning_vi
+    /// Adds an indicator, or adds `reports` to the one already there (to the one it was merged into,
+    /// if it was). Returns the row lookups of `indicator` now answer with, and the id that counted
+    /// the reports.
+    static func upsert(_ indicator: Indicator, source: String, reports: Int, at now: Date, on sql: any SQLDatabase) async throws -> (row: ScamLookupIndex.Row, counted: UUID) {
+        let existing = try await sql.raw("""
+            SELECT id, merged_into FROM scam_indicators WHERE kind = \(bind: indicator.kind.rawValue) AND value = \(bind: indicator.value)
             """).first()
-        guard let row, let status = ScamStatus(rawValue: try row.decode(column: "status", as: String.self)) else {
+        let counted: (any SQLRow)?
+        if let target = try existing?.decode(column: "merged_into", as: UUID?.self) {
+            counted = try await sql.raw("""
+                UPDATE scam_indicators SET report_count = report_count + \(bind: reports), updated_at = \(bind: now) WHERE id = \(bind: target)
+                RETURNING id, status, report_count, warning_vi
+                """).first()
+        } else {
+            counted = try await sql.raw("""
+                INSERT INTO scam_indicators (id, kind, value, match_key, display, status, report_count, source, created_at, updated_at)
+                VALUES (\(bind: UUID.timeOrdered(at: now)), \(bind: indicator.kind.rawValue), \(bind: indicator.value), \(bind: indicator.matchKey),
+                        \(bind: indicator.display), \(bind: ScamStatus.reported.rawValue), \(bind: reports), \(bind: source), \(bind: now), \(bind: now))
+                ON CONFLICT (kind, value) DO UPDATE SET report_count = scam_indicators.report_count + excluded.report_count, updated_at = excluded.updated_at
+                RETURNING id, status, report_count, warning_vi
+                """).first()
+        }
+        guard let counted, let status = ScamStatus(rawValue: try counted.decode(column: "status", as: String.self)) else {
             throw Abort(.internalServerError, reason: "the indicator upsert returned nothing")
         }
-        return ScamLookupIndex.Row(id: try row.decode(column: "id", as: UUID.self), kind: indicator.kind, value: indicator.value,
-                                   matchKey: indicator.matchKey, status: status, reports: try row.decode(column: "report_count", as: Int.self),
-                                   warning: try row.decode(column: "warning_vi", as: String?.self))
+        let countedID = try counted.decode(column: "id", as: UUID.self)
+        let row = ScamLookupIndex.Row(id: try existing?.decode(column: "id", as: UUID.self) ?? countedID, kind: indicator.kind, value: indicator.value,
+                                      matchKey: indicator.matchKey, status: status, reports: try counted.decode(column: "report_count", as: Int.self),
+                                      warning: try counted.decode(column: "warning_vi", as: String?.self))
+        return (row, countedID)
     }
 
     /// Indicators merged into `id` answer as it does: stamp them changed so every node reads them again.
@@ -164,9 +179,10 @@ struct ScamRegistry: Sendable {
     }
 
     static func answer(_ indicator: Indicator, _ index: ScamLookupIndex) -> Answer {
-        let exact = index.entry(indicator.kind, indicator.value)
+        let found = index.entry(indicator.kind, indicator.value)
+        let exact = found?.entry
         if let exact, exact.status == .verified {
-            return Answer(indicator: indicator, verdict: .verified, reports: Int(exact.reports), warning: index.warning(indicator.kind, indicator.value), byMatch: false)
+            return Answer(indicator: indicator, verdict: .verified, reports: Int(exact.reports), warning: found?.warning, byMatch: false)
         }
         let totals = index.totals(indicator.kind, matchKey: indicator.matchKey)
         if let totals, totals.verified > 0 {
@@ -253,7 +269,7 @@ struct ScamRegistry: Sendable {
             status = .rejected
         }
         let newlyVerified = status == .verified && found.status != .verified
-        let unit = account.grants.first { Policy.actions(of: $0.role).contains(.verifyScamIndicators) }.flatMap { UUID(uuidString: $0.unitID) }
+        let unit = TipService.units(of: account, allowing: .verifyScamIndicators).first
         found.status = status
         found.$decidedBy.id = account.id
         found.decidedAt = now

@@ -587,11 +587,11 @@ struct TipService: Sendable {
         }
     }
 
-    /// "TB-" and 8 characters without look-alikes (no 0/O, 1/I/L).
-    static func newReference() -> String {
+    /// "TB-" (or another prefix) and 8 characters without look-alikes (no 0/O, 1/I/L).
+    static func newReference(prefix: String = "TB") -> String {
         let alphabet = Array("23456789ABCDEFGHJKMNPQRSTUVWXYZ")
         var rng = SystemRandomNumberGenerator()
-        return "TB-" + String((0..<8).map { _ in alphabet.randomElement(using: &rng)! })
+        return prefix + "-" + String((0..<8).map { _ in alphabet.randomElement(using: &rng)! })
     }
 }
 

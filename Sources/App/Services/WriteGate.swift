@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import Metrics
+import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -22,7 +23,7 @@ actor WriteGate: LifecycleHandler {
         var replayable: Bool
     }
 
-    /// What the gate has done, for tests and for /metrics.
+    /// What the gate has done, for tests (the group sizes and times are also on /metrics).
     struct Statistics: Sendable, Equatable {
         /// Transactions committed with their rows deferred (groups of replayable requests).
         var deferredGroups = 0
@@ -136,11 +137,6 @@ actor WriteGate: LifecycleHandler {
         var failed = false
     }
 
-    /// Remembers, across the transaction's closure, that a statement inside it failed.
-    private final class FailedInside: @unchecked Sendable { // written once inside the closure, read after it
-        var value = false
-    }
-
     /// One transaction for the whole batch, with the write lock taken first. A group of
     /// replayable jobs defers its rows to the end; if a statement fails, the group is rolled back
     /// and each job runs again alone, so only the failing one fails. (When the commit itself fails,
@@ -150,7 +146,8 @@ actor WriteGate: LifecycleHandler {
     private static func run(_ batch: [Job], on db: any Database) async -> Outcome {
         var outcome = Outcome()
         if batch.count > 1, batch.allSatisfy(\.replayable) {
-            let inside = FailedInside()
+            // Set when a statement inside the transaction failed (not the commit).
+            let inside = NIOLockedValueBox(false)
             do {
                 let values = try await db.transaction { tx -> [any Sendable] in
                     do {
@@ -163,13 +160,13 @@ actor WriteGate: LifecycleHandler {
                         try await writes.flush(on: tx)
                         return values
                     } catch {
-                        inside.value = true
+                        inside.withLockedValue { $0 = true }
                         throw error
                     }
                 }
                 for (job, value) in zip(batch, values) { job.continuation.resume(returning: value) }
                 outcome.deferred = true
-            } catch where inside.value {
+            } catch where inside.withLockedValue({ $0 }) {
                 for job in batch {
                     let alone = await run([job], on: db)
                     outcome.failed = outcome.failed || alone.failed
@@ -239,7 +236,7 @@ actor WriteGate: LifecycleHandler {
 /// audit head (entries are chained in memory, the head row written once) and, for a group of
 /// replayable jobs, their rows and counts, so a hundred tips cost a handful of statements instead
 /// of several each. Used by one transaction's jobs, one after another.
-final class WriteBatch: @unchecked Sendable {
+final class WriteBatch: @unchecked Sendable { // a TaskLocal of one transaction, used by its jobs one after another, never at once
     @TaskLocal static var current: WriteBatch?
 
     var auditHead: (seq: Int64, hash: String, stored: Bool)?

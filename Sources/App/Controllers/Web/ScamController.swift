@@ -138,18 +138,8 @@ struct ScamController: RouteCollection {
             if occurredAt == nil { errors["occurredAt"] = req.message("Thời điểm không hợp lệ.", "The time is not valid.") }
         }
         // Screenshots: checked by content and stripped of metadata before anything is stored.
-        var screenshots: [SanitizedAttachment] = []
-        let uploads = (form.screenshots ?? []).filter { $0.data.readableBytes > 0 || !$0.filename.isEmpty }
-        if let tooMany = AttachmentRules.checkCount(uploads.count) {
-            errors["attachments"] = req.message(tooMany.messageVI, tooMany.messageEN)
-        } else {
-            for upload in uploads {
-                switch AttachmentRules.sanitize(Data(buffer: upload.data), declaredName: upload.filename) {
-                case .success(let file): screenshots.append(file)
-                case .failure(let issue): errors["attachments"] = errors["attachments"] ?? req.message(issue.messageVI, issue.messageEN)
-                }
-            }
-        }
+        let (screenshots, uploadError) = req.sanitizedUploads(form.screenshots)
+        if let uploadError { errors["attachments"] = uploadError }
         let draft = ScamReportDraft(indicators: inputs, description: form.description ?? "", moneyLost: moneyLost, occurredAt: occurredAt)
         if errors.isEmpty {
             do {

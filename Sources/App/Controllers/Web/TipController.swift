@@ -184,18 +184,8 @@ struct TipController: RouteCollection {
             }
         }
         // Files: checked by content and stripped of metadata before anything is stored.
-        var files: [SanitizedAttachment] = []
-        let uploads = (form.attachments ?? []).filter { $0.data.readableBytes > 0 || !$0.filename.isEmpty }
-        if let tooMany = AttachmentRules.checkCount(uploads.count) {
-            errors["attachments"] = req.message(tooMany.messageVI, tooMany.messageEN)
-        } else {
-            for upload in uploads {
-                switch AttachmentRules.sanitize(Data(buffer: upload.data), declaredName: upload.filename) {
-                case .success(let file): files.append(file)
-                case .failure(let issue): errors["attachments"] = errors["attachments"] ?? req.message(issue.messageVI, issue.messageEN)
-                }
-            }
-        }
+        let (files, uploadError) = req.sanitizedUploads(form.attachments)
+        if let uploadError { errors["attachments"] = uploadError }
         let draft = TipDraft(categoryCode: form.category ?? "", description: form.description ?? "",
                              communeCode: communeCode,
                              address: form.address, latitude: latitude, longitude: longitude, occurredAt: occurredAt,

@@ -67,6 +67,22 @@ struct TipView: Encodable {
 }
 
 extension Request {
+    /// Files from a form, each checked by its content and stripped of metadata before anything is
+    /// stored; the first problem in the page's language, if any. Empty file inputs are ignored.
+    func sanitizedUploads(_ files: [File]?) -> (files: [SanitizedAttachment], error: String?) {
+        let uploads = (files ?? []).filter { $0.data.readableBytes > 0 || !$0.filename.isEmpty }
+        if let tooMany = AttachmentRules.checkCount(uploads.count) { return ([], message(tooMany.messageVI, tooMany.messageEN)) }
+        var clean: [SanitizedAttachment] = []
+        var error: String?
+        for upload in uploads {
+            switch AttachmentRules.sanitize(Data(buffer: upload.data), declaredName: upload.filename) {
+            case .success(let file): clean.append(file)
+            case .failure(let issue): error = error ?? message(issue.messageVI, issue.messageEN)
+            }
+        }
+        return (clean, error)
+    }
+
     /// Field errors in the page's language, keyed by field.
     func fieldErrors(_ issues: [FieldIssue]) -> [String: String] {
         var errors: [String: String] = [:]
