@@ -76,7 +76,9 @@ public enum HarmfulContentRules {
             issues.append(FieldIssue(field: "category", code: "unknown", messageVI: "Loại nội dung không có trong danh sách.", messageEN: "This category is not in the list."))
         }
         let description = TipRules.cleanText(draft.description)
-        if !descriptionLength.contains(description.count) {
+        if description.isEmpty {
+            issues.append(FieldIssue(field: "description", code: "required", messageVI: "Vui lòng mô tả nội dung xấu độc.", messageEN: "Please describe the content."))
+        } else if !descriptionLength.contains(description.count) {
             issues.append(FieldIssue(field: "description", code: "length",
                                      messageVI: "Phần mô tả phải dài từ \(descriptionLength.lowerBound) đến \(descriptionLength.upperBound) ký tự.",
                                      messageEN: "The description must be \(descriptionLength.lowerBound) to \(descriptionLength.upperBound) characters long."))

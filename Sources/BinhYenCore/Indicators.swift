@@ -145,7 +145,8 @@ public enum IndicatorRules {
         if let explicit = explicitSocial(text) { return explicit }
         if text.hasPrefix("@"), let bare = bareHandle(text) { return .success(bare) }
         let hasSpace = text.contains(where: \.isWhitespace)
-        if !hasSpace, text.contains("@"), !text.contains("://") { return email(text) }
+        // "tiktok.com/@abc" is a profile, not an address: an e-mail has no slash.
+        if !hasSpace, text.contains("@"), !text.contains("/") { return email(text) }
         if case .success(let number) = PhoneNumber.parse(stripping: text) { return .success(phoneIndicator(number)) }
         if !hasSpace, text.contains("://") || text.contains("."), text.contains(where: \.isLetter) {
             if let address = WebAddress(parsing: text) {
@@ -155,7 +156,7 @@ public enum IndicatorRules {
             if lower.contains("://") || lower.hasPrefix("www.") { return .failure(Issue.invalidWebsite) }
         }
         if let account = AccountText(text) {
-            return bankAccount(account, bank: nil)
+            return bankAccount(account)
         }
         return .failure(Issue.unrecognised)
     }
@@ -198,13 +199,13 @@ public enum IndicatorRules {
     static func bankAccount(_ text: String, bank: String?) -> Result<Indicator, FieldIssue> {
         guard var account = AccountText(text) else { return .failure(Issue.invalidAccount) }
         if let bank, !bank.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            guard bank.utf8.count <= maxInputBytes else { return .failure(Issue.unknownBank) }
+            guard bank.utf8.count <= maxInputBytes else { return .failure(Issue.bankTooLong) }
             account.bank = bank
         }
-        return bankAccount(account, bank: nil)
+        return bankAccount(account)
     }
 
-    static func bankAccount(_ account: AccountText, bank: String?) -> Result<Indicator, FieldIssue> {
+    static func bankAccount(_ account: AccountText) -> Result<Indicator, FieldIssue> {
         guard accountDigits.contains(account.digits.count) else { return .failure(Issue.invalidAccount) }
         guard let name = account.bank else { return .success(accountIndicator(account.digits, bank: nil)) }
         guard let found = VietnameseBank.find(name) else { return .failure(Issue.unknownBank) }
@@ -478,6 +479,10 @@ public enum IndicatorRules {
             field: "value", code: "invalid_bank_account",
             messageVI: "Số tài khoản phải gồm từ \(accountDigits.lowerBound) đến \(accountDigits.upperBound) chữ số (có thể có dấu cách, dấu chấm hoặc gạch ngang).",
             messageEN: "An account number has \(accountDigits.lowerBound) to \(accountDigits.upperBound) digits (spaces, dots and dashes are allowed).")
+        static let bankTooLong = FieldIssue(
+            field: "bank", code: "too_long",
+            messageVI: "Tên ngân hàng quá dài: tối đa \(maxInputBytes) byte.",
+            messageEN: "The bank name is too long: at most \(maxInputBytes) bytes.")
         static let unknownBank = FieldIssue(
             field: "bank", code: "unknown_bank",
             messageVI: "Không nhận ra ngân hàng. Hãy nhập tên ngân hàng, mã viết tắt (ví dụ VCB) hoặc mã BIN gồm 6 chữ số.",

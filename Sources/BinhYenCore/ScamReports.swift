@@ -70,12 +70,9 @@ public enum ScamReportRules {
             issues.append(FieldIssue(field: "description", code: "length",
                                      messageVI: "Phần kể lại phải dài từ \(descriptionLength.lowerBound) đến \(descriptionLength.upperBound) ký tự.",
                                      messageEN: "The description must be \(descriptionLength.lowerBound) to \(descriptionLength.upperBound) characters long."))
-        } else if description.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" }) {
-            issues.append(FieldIssue(field: "description", code: "control_characters", messageVI: "Phần kể lại có ký tự điều khiển không hợp lệ.",
-                                     messageEN: "The description contains control characters."))
         }
         if let money = draft.moneyLost, !moneyLostRange.contains(money) {
-            issues.append(FieldIssue(field: "moneyLost", code: "range", messageVI: "Số tiền bị mất không hợp lệ.", messageEN: "The amount lost is not valid."))
+            issues.append(FieldIssue(field: "moneyLost", code: "range", messageVI: "Số tiền bị mất phải từ 0 đến 10.000 tỷ đồng.", messageEN: "The amount lost must be from 0 to 10,000 billion đồng."))
         }
         if let when = draft.occurredAt, when > now.addingTimeInterval(10 * 60) {
             issues.append(FieldIssue(field: "occurredAt", code: "future", messageVI: "Thời điểm xảy ra không thể ở tương lai.", messageEN: "The time it happened cannot be in the future."))

@@ -496,4 +496,14 @@ struct IndicatorTests {
         #expect(Set([a, b]).count == 1)
         #expect(a != Indicator(kind: .social, value: a.value, display: a.display, matchKey: a.matchKey))
     }
+
+    @Test("A profile link typed without https:// is guessed as a social account, not as an e-mail address")
+    func profileWithoutScheme() throws {
+        for text in ["tiktok.com/@kiemtien.online", "www.tiktok.com/@kiemtien.online/video/1"] {
+            let found = try IndicatorRules.guess(text).get()
+            #expect(found.kind == .social && found.value == "tiktok:kiemtien.online", "\(text): \(found)")
+        }
+        #expect(try IndicatorRules.guess("hotro@gmail.com").get().kind == .email)
+    }
 }
+

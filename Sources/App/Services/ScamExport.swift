@@ -27,10 +27,17 @@ enum ScamExport {
             for row in page {
                 // The canonical value reads back as itself; an account carries its bank in it.
                 let (value, bank) = splitAccount(row)
-                out += CSV.line([row.kind, value, bank, row.status.rawValue, String(row.reportCount), row.warningVI ?? ""]) + "\n"
+                out += CSV.line([row.kind, value, bank, row.status.rawValue, String(row.reportCount), inert(row.warningVI ?? "")]) + "\n"
             }
         }
         return out
+    }
+
+    /// Free text that a spreadsheet would run as a formula (= + - @ first) gets a leading space,
+    /// which `scam-import` trims again. Values are left alone: "+84…" must read back as itself.
+    static func inert(_ text: String) -> String {
+        guard let first = text.first, "=+-@".contains(first) else { return text }
+        return " " + text
     }
 
     /// "VCB:0123456789" → ("0123456789", "VCB").
