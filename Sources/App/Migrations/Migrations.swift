@@ -29,5 +29,8 @@ extension Application {
         migrations.add(CreateTipIndicators())
         migrations.add(CreateHarmfulReports())
         migrations.add(CreateEvidenceFiles())
+        migrations.add(CreatePages())
+        migrations.add(CreateGroups())
+        migrations.add(CreatePosts())
     }
 }

@@ -24,6 +24,21 @@ enum Metric: String, CaseIterable, Sendable {
     case scamIndicatorsVerified = "scam.indicators.verified"
     case takedownsRequested = "harmful.takedowns.requested"
     case takedownsRemoved = "harmful.takedowns.removed"
+    case pagesVerified = "pages.verified"
+    case followers = "pages.followers"
+    case groupsCreated = "groups.created"
+    case groupMembers = "groups.members"
+    case postsPolicyLaw = "posts.policy_law"
+    case postsCrimeMethods = "posts.crime_methods"
+    case postsScamWarning = "posts.scam_warning"
+    case postsAdminReform = "posts.admin_reform"
+    case postsSecurityNews = "posts.security_news"
+    case postsFalseInformation = "posts.false_information"
+    case postsHelpRequest = "posts.help_request"
+    case postsOther = "posts.other"
+    case reactions = "interactions.reactions"
+    case comments = "interactions.comments"
+    case shares = "interactions.shares"
 
     var definitionVI: String {
         switch self {
@@ -45,6 +60,28 @@ enum Metric: String, CaseIterable, Sendable {
         case .takedownsRequested: "Yêu cầu gỡ nội dung xấu độc gửi tới nền tảng, tính cho đơn vị của cán bộ gửi (gửi lại sau khi bị từ chối cũng tính)."
         case .takedownsRemoved: "Nội dung xấu độc nền tảng đã gỡ theo yêu cầu, tính cho đơn vị của cán bộ ghi nhận."
         case .scamIndicatorsVerified: "Dấu hiệu lừa đảo (số điện thoại, tài khoản, trang web…) được xác minh lần đầu, tính cho đơn vị của cán bộ xác minh."
+        case .pagesVerified: "Trang chính thức được quản trị cấp tỉnh xác minh, tính cho đơn vị sở hữu trang, theo ngày xác minh."
+        case .followers: "Người quan tâm trang của đơn vị: mỗi lượt theo dõi cộng một, bỏ theo dõi trừ một (cộng dồn theo ngày ra tổng hiện có)."
+        case .groupsCreated: "Nhóm thôn, buôn, tổ dân phố được lập, tính cho đơn vị quản lý nhóm."
+        case .groupMembers: "Thành viên nhóm: vào nhóm cộng một, rời, bị mời ra hoặc bị chặn trừ một (cộng dồn ra tổng hiện có)."
+        case .postsPolicyLaw, .postsCrimeMethods, .postsScamWarning, .postsAdminReform, .postsSecurityNews, .postsFalseInformation, .postsHelpRequest, .postsOther:
+            "Bài viết được đăng (tính theo giờ đăng đã định, không tính bài thu hồi trước giờ đăng), tính cho đơn vị của bài."
+        case .reactions: "Lượt bày tỏ cảm xúc trên bài viết (mỗi tài khoản một lượt mỗi bài, đổi loại không tính thêm), tính cho đơn vị của bài."
+        case .comments: "Bình luận trên bài viết, tính cho đơn vị của bài."
+        case .shares: "Lượt chia sẻ bài viết (mỗi liên kết chia sẻ được tạo), tính cho đơn vị của bài."
+        }
+    }
+
+    static func posts(_ category: PostCategory) -> Metric {
+        switch category {
+        case .policyLaw: .postsPolicyLaw
+        case .crimeMethods: .postsCrimeMethods
+        case .scamWarning: .postsScamWarning
+        case .adminReform: .postsAdminReform
+        case .securityNews: .postsSecurityNews
+        case .falseInformation: .postsFalseInformation
+        case .helpRequest: .postsHelpRequest
+        case .other: .postsOther
         }
     }
 

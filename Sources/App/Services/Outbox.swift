@@ -13,6 +13,12 @@ enum OutboxTopic: String, Sendable {
     case liveTipAcknowledged = "live.tip.acknowledged"
     /// A tip is overdue: alert the commanders of the unit (level 1) or of the parent unit (level 2).
     case tipEscalation = "tip.escalation"
+    /// An urgent post reached its publishing time: notify every member of the groups it targets.
+    case postUrgent = "post.urgent"
+}
+
+struct UrgentPostPayload: Codable, Sendable {
+    var postID: UUID
 }
 
 /// A live event for duty desks. `audience` lists every unit at or above the units the tip was
@@ -37,11 +43,12 @@ struct EscalationPayload: Codable, Sendable {
 
 enum Outbox {
     /// Writes a message in the caller's transaction; it is delivered only if that commits.
-    static func enqueue(_ topic: OutboxTopic, _ payload: some Encodable, at now: Date, on db: any Database) async throws {
+    /// - Parameter availableAt: not delivered before then (a scheduled post's time); now by default.
+    static func enqueue(_ topic: OutboxTopic, _ payload: some Encodable, at now: Date, availableAt: Date? = nil, on db: any Database) async throws {
         try await WriteBatch.insert(into: OutboxMessage.schema,
             columns: ["id", "topic", "payload", "status", "attempts", "available_at", "created_at"],
             rows: [[SQLBind(UUID.timeOrdered(at: now)), SQLBind(topic.rawValue), SQLBind(String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)),
-                    SQLBind(OutboxMessage.Status.pending.rawValue), SQLBind(0), SQLBind(now), SQLBind(now)]],
+                    SQLBind(OutboxMessage.Status.pending.rawValue), SQLBind(0), SQLBind(availableAt ?? now), SQLBind(now)]],
             on: db)
     }
 
@@ -97,6 +104,8 @@ enum Outbox {
             await app.liveHub.publish(try JSONDecoder().decode(LiveTipEvent.self, from: data))
         case .tipEscalation:
             try await TipEscalation.notify(try JSONDecoder().decode(EscalationPayload.self, from: data), on: db, now: now)
+        case .postUrgent:
+            try await PostService.notifyMembers(of: try JSONDecoder().decode(UrgentPostPayload.self, from: data).postID, on: db, now: now)
         case nil:
             throw Abort(.internalServerError, reason: "unknown outbox topic \(message.topic)")
         }

@@ -302,7 +302,7 @@ final class WriteBatch: @unchecked Sendable { // a TaskLocal of one transaction,
     }
 
     /// Multi-row inserts, in statements small enough for any driver's limit on bound values.
-    private static func write(_ table: String, _ columns: [String], _ rows: [[any SQLExpression]], on sql: any SQLDatabase) async throws {
+    static func write(_ table: String, _ columns: [String], _ rows: [[any SQLExpression]], on sql: any SQLDatabase) async throws {
         let perStatement = max(1, min(256, 16_000 / max(columns.count, 1)))
         var start = 0
         while start < rows.count {

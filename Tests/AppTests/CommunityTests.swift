@@ -1,0 +1,404 @@
+@testable import App
+import BinhYenCore
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+
+@Suite("Pages, groups, posts and feeds")
+struct CommunityTests {
+    struct PostView: Decodable {
+        var id: String; var title: String; var body: String; var status: String; var priority: String; var pinned: Bool
+        var withdrawalNotice: String?; var unread: Bool; var reactions: Int; var comments: Int; var views: Int; var myReaction: String?
+    }
+    struct FeedPage: Decodable { var items: [PostView]; var next: String? }
+    struct GroupInfo: Decodable { var id: String; var name: String; var members: Int; var ownerName: String }
+    struct PageInfo: Decodable { var id: String; var followers: Int; var verified: Bool }
+    typealias ErrorBody = ScamRegistryTests.ErrorBody
+
+    static let wardOfficer = TipAPITests.communeOfficer          // 0901000003, officer at CA24133
+    static let wardSecondOfficer = "+84903241330"                // the demo's generated area officer of CA24133
+    static let citizen = "0988000001"
+    static let neighbour = "0988000002"
+
+    /// The services as a test drives them directly (pages and groups have no JSON endpoints to create them).
+    struct Fixture {
+        let app: Application
+        var community: CommunityService { CommunityService(db: app.db, gate: app.writeGate) }
+        var posts: PostService { PostService(db: app.db, gate: app.writeGate) }
+
+        func account(_ phone: String) async throws -> CurrentAccount {
+            let e164 = try PhoneNumber(parsing: phone).e164
+            let id = try #require(try await Account.query(on: app.db).filter(\.$phone == e164).first()?.id)
+            return try #require(try await CurrentAccount.load(accountID: id, on: app.db))
+        }
+
+        func unit(_ code: String) async throws -> UUID {
+            try #require(try await UnitDirectory.find(code: code, on: app.db)?.id)
+        }
+
+        func group(_ code: String, _ name: String, by phone: String) async throws -> CommunityGroup {
+            try await community.createGroup(unitID: try await unit(code), placeKind: "Tổ dân phố", placeName: name, by: try await account(phone))
+        }
+
+        /// A verified page of the ward, opened by its unit admin.
+        func wardPage() async throws -> UUID {
+            let page = try await community.createPage(.init(name: "Công an phường Buôn Ma Thuột", area: "Phường Buôn Ma Thuột", hotline: "0901000002",
+                                                            description: "Trang chính thức của công an phường."),
+                                                      unitID: try await unit("CA24133"), by: try await account("0901000006"))
+            let id = try page.requireID()
+            _ = try await community.verifyPage(id, by: try await account(TipAPITests.provinceAdmin))
+            return id
+        }
+
+        func newCitizen(_ phone: String, _ name: String) async throws -> UUID {
+            let account = Account(phone: try PhoneNumber(parsing: phone).e164, displayName: name, passwordHash: "x", kind: .citizen)
+            try await account.create(on: app.db)
+            return try account.requireID()
+        }
+    }
+
+    static func publish(_ app: Application, _ headers: HTTPHeaders, _ body: [String: any Sendable], expect: HTTPStatus = .created) async throws -> PostView {
+        try await TipAPITests.json(app, .POST, "/api/v1/posts", headers: headers, body: body, expect: expect, as: PostView.self)
+    }
+
+    static func post(_ title: String, _ priority: String = "information", category: String = "security_news", extra: [String: any Sendable] = [:]) -> [String: any Sendable] {
+        var body: [String: any Sendable] = ["title": title, "body": "Nội dung của bài \(title) gửi bà con.", "category": category, "priority": priority]
+        body.merge(extra) { $1 }
+        return body
+    }
+
+    @Test("A citizen joins a group by its invite code (typed loosely), follows a page, and reads both in the feed: pinned, then urgent, then newest; pages continue where they stopped; reading clears the unread mark")
+    func feedOrder() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let fx = Fixture(app: app)
+            let pageID = try await fx.wardPage()
+            let group = try await fx.group("CA24133", "7", by: Self.wardOfficer)
+            let officer = try await TipAPITests.bearer(app, Self.wardOfficer)
+            let groupID = try group.requireID().uuidString
+
+            let pinned = try await Self.publish(app, officer, Self.post("Số trực ban của phường", extra: ["audience": "none", "pageId": pageID.uuidString, "pinned": true]))
+            let urgent = try await Self.publish(app, officer, Self.post("Cháy kho gần chợ, tránh khu vực", "urgent", extra: ["audience": "group", "groupId": groupID]))
+            let older = try await Self.publish(app, officer, Self.post("Họp tổ dân phố tối thứ Sáu", extra: ["audience": "group", "groupId": groupID]))
+            let newest = try await Self.publish(app, officer, Self.post("Hướng dẫn đăng ký tạm trú", category: "admin_reform", extra: ["audience": "none", "pageId": pageID.uuidString]))
+            // Another group's post must not appear.
+            let other = try await fx.group("CA24133", "8", by: Self.wardOfficer)
+            _ = try await Self.publish(app, officer, Self.post("Tin riêng tổ 8", extra: ["audience": "group", "groupId": try other.requireID().uuidString]))
+
+            let citizen = try await TipAPITests.bearer(app, Self.citizen)
+            let spaced = String(group.inviteCode.lowercased().prefix(4)) + " - " + String(group.inviteCode.lowercased().dropFirst(4))
+            let joined = try await TipAPITests.json(app, .POST, "/api/v1/groups/join", headers: citizen, body: ["code": spaced], expect: .ok, as: GroupInfo.self)
+            #expect(joined.id == groupID && joined.members == 2, "the owner and the citizen: \(joined)")
+            let followed = try await TipAPITests.json(app, .POST, "/api/v1/pages/\(pageID.uuidString)/follow", headers: citizen, expect: .ok, as: PageInfo.self)
+            #expect(followed.followers == 1 && followed.verified)
+            _ = try await TipAPITests.json(app, .POST, "/api/v1/pages/\(pageID.uuidString)/follow", headers: citizen, expect: .ok, as: PageInfo.self)
+
+            let feed = try await TipAPITests.json(app, .GET, "/api/v1/feed", headers: citizen, expect: .ok, as: FeedPage.self)
+            #expect(feed.items.map(\.id) == [pinned.id, urgent.id, newest.id, older.id], "\(feed.items.map(\.title))")
+            #expect(feed.items.allSatisfy { $0.unread })
+
+            let first = try await TipAPITests.json(app, .GET, "/api/v1/feed?limit=3", headers: citizen, expect: .ok, as: FeedPage.self)
+            let cursor = try #require(first.next)
+            let rest = try await TipAPITests.json(app, .GET, "/api/v1/feed?limit=3&after=\(cursor)", headers: citizen, expect: .ok, as: FeedPage.self)
+            #expect(first.items.map(\.id) + rest.items.map(\.id) == feed.items.map(\.id) && rest.next == nil)
+            _ = try await TipAPITests.json(app, .GET, "/api/v1/feed?after=not-a-cursor", headers: citizen, expect: .badRequest, as: ErrorBody.self)
+
+            let read = try await TipAPITests.json(app, .GET, "/api/v1/posts/\(older.id)", headers: citizen, expect: .ok, as: PostView.self)
+            #expect(read.views == 1)
+            _ = try await TipAPITests.json(app, .GET, "/api/v1/posts/\(older.id)", headers: citizen, expect: .ok, as: PostView.self)
+            let after = try await TipAPITests.json(app, .GET, "/api/v1/feed", headers: citizen, expect: .ok, as: FeedPage.self)
+            #expect(after.items.first { $0.id == older.id }?.unread == false && after.items.first { $0.id == older.id }?.views == 1, "one view per account")
+            #expect(after.items.filter { $0.unread }.count == 3)
+
+            let day = Counters.day(Date())
+            let totals = try await Counters.totals(under: try await fx.unit("CA66"), from: day, to: day, on: app.db)
+            #expect(totals[.followers] == 1 && totals[.groupsCreated] == 2 && totals[.groupMembers] == 3 && totals[.pagesVerified] == 1)
+            #expect(totals[.postsSecurityNews] == 4 && totals[.postsAdminReform] == 1)
+        }
+    }
+
+    @Test("A members-only post is 'not found' for a member of another group, for a stranger and for anyone logged out; its group's feed too")
+    func membersOnly() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let fx = Fixture(app: app)
+            let seven = try await fx.group("CA24133", "7", by: Self.wardOfficer)
+            let eight = try await fx.group("CA24133", "8", by: Self.wardOfficer)
+            let officer = try await TipAPITests.bearer(app, Self.wardOfficer)
+            let post = try await Self.publish(app, officer, Self.post("Chỉ cho tổ 7", extra: ["audience": "group", "groupId": try seven.requireID().uuidString]))
+
+            _ = try await fx.community.join(code: seven.inviteCode, account: try await fx.account(Self.citizen).id)
+            _ = try await fx.community.join(code: eight.inviteCode, account: try await fx.account(Self.neighbour).id)
+            let member = try await TipAPITests.bearer(app, Self.citizen)
+            let outsider = try await TipAPITests.bearer(app, Self.neighbour)
+
+            let seen = try await TipAPITests.json(app, .GET, "/api/v1/posts/\(post.id)", headers: member, expect: .ok, as: PostView.self)
+            #expect(seen.title == "Chỉ cho tổ 7")
+            let refused = try await TipAPITests.json(app, .GET, "/api/v1/posts/\(post.id)", headers: outsider, expect: .notFound, as: ErrorBody.self)
+            #expect(refused.error.code == "post_not_found")
+            _ = try await TipAPITests.json(app, .GET, "/api/v1/posts/\(post.id)", expect: .notFound, as: ErrorBody.self)
+            _ = try await TipAPITests.json(app, .GET, "/api/v1/groups/\(try seven.requireID().uuidString)/posts", headers: outsider, expect: .notFound, as: ErrorBody.self)
+            let outsiderFeed = try await TipAPITests.json(app, .GET, "/api/v1/feed", headers: outsider, expect: .ok, as: FeedPage.self)
+            #expect(outsiderFeed.items.isEmpty)
+            _ = try await TipAPITests.json(app, .POST, "/api/v1/posts/\(post.id)/reactions", headers: outsider, body: ["kind": "like"], expect: .notFound, as: ErrorBody.self)
+            let groupFeed = try await TipAPITests.json(app, .GET, "/api/v1/groups/\(try seven.requireID().uuidString)/posts", headers: member, expect: .ok, as: FeedPage.self)
+            #expect(groupFeed.items.map(\.id) == [post.id])
+            // An officer of another commune does not see it either.
+            let stranger = try await TipAPITests.bearer(app, TipAPITests.otherCommuneOfficer)
+            _ = try await TipAPITests.json(app, .GET, "/api/v1/posts/\(post.id)", headers: stranger, expect: .notFound, as: ErrorBody.self)
+        }
+    }
+
+    @Test("A province-wide urgent alert reaches every group below the province and no other; each member gets one notification, written through the outbox")
+    func provinceWideAlert() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let fx = Fixture(app: app)
+            let wardA = try await fx.group("CA24133", "1", by: Self.wardOfficer)
+            let wardB = try await fx.group("CA24133", "2", by: Self.wardOfficer)
+            let elsewhere = try await fx.group("CA22015", "1", by: TipAPITests.otherCommuneOfficer)
+            let giaLaiUnit = try #require(try await Unit.query(on: app.db).filter(\.$code == "CA52").first())
+            let giaLaiCommune = try #require(try await Unit.query(on: app.db).filter(\.$parent.$id == giaLaiUnit.id).filter(\.$kind == .territorial).first())
+            let giaLaiOfficer = try #require(try await Membership.query(on: app.db).filter(\.$unit.$id == giaLaiCommune.id!).first())
+            let outside = try await fx.community.createGroup(unitID: try giaLaiCommune.requireID(), placeKind: "Thôn", placeName: "1",
+                                                             by: try #require(try await CurrentAccount.load(accountID: giaLaiOfficer.$account.id, on: app.db)))
+            var residents: [(UUID, CommunityGroup)] = []
+            for (index, group) in [wardA, wardA, wardB, elsewhere, outside].enumerated() {
+                let id = try await fx.newCitizen("+8498877\(String(format: "%04d", index))", "Cư dân \(index)")
+                _ = try await fx.community.join(code: group.inviteCode, account: id)
+                residents.append((id, group))
+            }
+            // One resident belongs to two groups below the province: still one notification.
+            _ = try await fx.community.join(code: wardB.inviteCode, account: residents[0].0)
+
+            let admin = try await TipAPITests.bearer(app, TipAPITests.provinceAdmin)
+            let alert = try await Self.publish(app, admin, Self.post("Khẩn: lũ quét, di dời khỏi ven suối", "urgent", category: "other",
+                                                                     extra: ["audience": "subtree", "unitCode": "CA66"]))
+            let targets = try await (app.db as! any SQLDatabase).raw("SELECT group_id FROM post_targets WHERE post_id = \(bind: UUID(uuidString: alert.id)!)").all()
+                .map { try $0.decode(column: "group_id", as: UUID.self) }
+            #expect(Set(targets) == Set([try wardA.requireID(), try wardB.requireID(), try elsewhere.requireID()]))
+
+            try await Outbox.drain(app: app)
+            let notified = try await (app.db as! any SQLDatabase).raw("SELECT account_id FROM notifications WHERE kind = 'post.urgent'").all()
+                .map { try $0.decode(column: "account_id", as: UUID.self) }
+            // The three officers who own the groups are members too.
+            let expected = Set(residents.prefix(4).map(\.0) + [try await fx.account(Self.wardOfficer).id, try await fx.account(TipAPITests.otherCommuneOfficer).id])
+            #expect(Set(notified) == expected && notified.count == expected.count, "\(notified.count) notifications")
+            try await Outbox.drain(app: app)
+            #expect(try await (app.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM notifications WHERE kind = 'post.urgent'").first()?.decode(column: "n", as: Int.self) == expected.count)
+
+            for (account, group) in residents {
+                let items = try await fx.posts.feed(for: account, after: nil, limit: 20).items.map { $0.post.id?.uuidString }
+                #expect(items.contains(alert.id) == (group.id != outside.id), "\(group.name)")
+            }
+        }
+    }
+
+    @Test("Handing a group over keeps it running: members, posts and code stay; the new owner runs it; the history keeps both owners; an owner cannot be removed or leave")
+    func handover() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let fx = Fixture(app: app)
+            let group = try await fx.group("CA24133", "5", by: Self.wardOfficer)
+            let groupID = try group.requireID()
+            let citizen = try await fx.account(Self.citizen)
+            _ = try await fx.community.join(code: group.inviteCode, account: citizen.id)
+            let officer = try await TipAPITests.bearer(app, Self.wardOfficer)
+            let before = try await Self.publish(app, officer, Self.post("Bài trước bàn giao", extra: ["audience": "group", "groupId": groupID.uuidString]))
+
+            // Not to a citizen.
+            let refused = try await TipAPITests.json(app, .POST, "/api/v1/groups/\(groupID.uuidString)/owner", headers: officer, body: ["phone": Self.neighbour],
+                                                     expect: .badRequest, as: ErrorBody.self)
+            #expect(refused.error.fields?.first?.field == "owner")
+            let handed = try await TipAPITests.json(app, .POST, "/api/v1/groups/\(groupID.uuidString)/owner", headers: officer,
+                                                    body: ["phone": Self.wardSecondOfficer], expect: .ok, as: GroupInfo.self)
+            let successor = try await fx.account(Self.wardSecondOfficer)
+            #expect(handed.ownerName == successor.displayName && handed.members == 2, "the old owner left, the new one joined: \(handed)")
+            #expect(try await fx.community.membership(groupID, account: successor.id) == .init(role: .owner, status: .active))
+            #expect(try await fx.community.membership(groupID, account: try await fx.account(Self.wardOfficer).id)?.status == .left)
+            let history = try await fx.community.ownerHistory(groupID)
+            #expect(history.count == 2 && history[0].to != nil && history[1].to == nil && history[1].name == successor.displayName)
+
+            // The new owner approves a request and posts; the citizen still reads the old post and the new one.
+            _ = try await fx.community.requestToJoin(groupID, account: try await fx.account(Self.neighbour).id)
+            let approved = try await fx.community.decide(groupID, member: try await fx.account(Self.neighbour).id, .approve, by: successor)
+            #expect(approved.status == .active)
+            let next = try await Self.publish(app, try await TipAPITests.bearer(app, Self.wardSecondOfficer),
+                                              Self.post("Bài sau bàn giao", extra: ["audience": "group", "groupId": groupID.uuidString]))
+            let feed = try await fx.posts.feed(for: citizen.id, after: nil, limit: 10).items.compactMap { $0.post.id?.uuidString }
+            #expect(feed == [next.id, before.id])
+            #expect(try await CommunityGroup.find(groupID, on: app.db)?.inviteCode == group.inviteCode)
+
+            await #expect(throws: ValidationFailure.self) { _ = try await fx.community.decide(groupID, member: successor.id, .remove, by: successor) }
+            await #expect(throws: ValidationFailure.self) { try await fx.community.leave(groupID, account: successor.id) }
+            #expect(try await fx.community.membership(groupID, account: successor.id)?.role == .owner)
+            let actions = try await AuditEntry.query(on: app.db).filter(\.$subject == "group:" + groupID.uuidString).sort(\.$seq).all().map(\.action)
+            #expect(actions.contains("group.handover") && actions.first == "group.create")
+        }
+    }
+
+    @Test("A withdrawn post leaves its content and shows the notice in feeds and at its address; nobody reacts to it; the notice is required")
+    func withdrawal() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let fx = Fixture(app: app)
+            let group = try await fx.group("CA24133", "6", by: Self.wardOfficer)
+            _ = try await fx.community.join(code: group.inviteCode, account: try await fx.account(Self.citizen).id)
+            let officer = try await TipAPITests.bearer(app, Self.wardOfficer)
+            let post = try await Self.publish(app, officer, Self.post("Lịch cắt điện tổ 6", "warning", extra: ["audience": "group", "groupId": try group.requireID().uuidString, "pinned": true]))
+            let empty = try await TipAPITests.json(app, .POST, "/api/v1/posts/\(post.id)/withdraw", headers: officer, body: ["notice": "  "], expect: .badRequest, as: ErrorBody.self)
+            #expect(empty.error.fields?.first?.field == "notice")
+            let citizen = try await TipAPITests.bearer(app, Self.citizen)
+            _ = try await TipAPITests.json(app, .POST, "/api/v1/posts/\(post.id)/withdraw", headers: citizen, body: ["notice": "Không phải của tôi nhưng thử thu hồi."],
+                                           expect: .notFound, as: ErrorBody.self)
+            let notice = "Thông tin lịch cắt điện chưa chính xác, bà con theo dõi thông báo của điện lực."
+            let withdrawn = try await TipAPITests.json(app, .POST, "/api/v1/posts/\(post.id)/withdraw", headers: officer, body: ["notice": notice], expect: .ok, as: PostView.self)
+            #expect(withdrawn.status == "withdrawn" && withdrawn.body.isEmpty && withdrawn.withdrawalNotice == notice && !withdrawn.pinned)
+            let feed = try await TipAPITests.json(app, .GET, "/api/v1/feed", headers: citizen, expect: .ok, as: FeedPage.self)
+            #expect(feed.items.count == 1 && feed.items[0].status == "withdrawn" && feed.items[0].body.isEmpty && feed.items[0].withdrawalNotice == notice)
+            let read = try await TipAPITests.json(app, .GET, "/api/v1/posts/\(post.id)", headers: citizen, expect: .ok, as: PostView.self)
+            #expect(read.body.isEmpty && read.withdrawalNotice == notice)
+            let react = try await TipAPITests.json(app, .POST, "/api/v1/posts/\(post.id)/reactions", headers: citizen, body: ["kind": "like"], expect: .badRequest, as: ErrorBody.self)
+            #expect(react.error.fields?.first?.code == "withdrawn")
+            let web = WebClient(app)
+            let page = try await web.get("/login")
+            #expect(page.status == .ok)
+            _ = try await web.post("/login", ["phone": Self.citizen, "password": DemoSeeder.password])
+            let shown = try await web.get("/posts/\(post.id)")
+            #expect(shown.body.contains(notice) && !shown.body.contains("Nội dung của bài"))
+        }
+    }
+
+    @Test("Reactions count once per reader, comments and shares count for the post's unit, a share link's openings are counted, officers hide a reported comment")
+    func interactions() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let fx = Fixture(app: app)
+            let pageID = try await fx.wardPage()
+            let officer = try await TipAPITests.bearer(app, Self.wardOfficer)
+            let post = try await Self.publish(app, officer, Self.post("Cảnh báo lừa đảo qua điện thoại", "warning", category: "scam_warning",
+                                                                      extra: ["audience": "none", "pageId": pageID.uuidString]))
+            let citizen = try await TipAPITests.bearer(app, Self.citizen)
+            for kind in ["like", "thanks", "thanks"] {
+                let after = try await TipAPITests.json(app, .POST, "/api/v1/posts/\(post.id)/reactions", headers: citizen, body: ["kind": kind], expect: .ok, as: PostView.self)
+                #expect(after.reactions == 1 && after.myReaction == kind)
+            }
+            _ = try await TipAPITests.json(app, .POST, "/api/v1/posts/\(post.id)/reactions", headers: citizen, body: ["kind": "angry"], expect: .badRequest, as: ErrorBody.self)
+            let comment = try await TipAPITests.json(app, .POST, "/api/v1/posts/\(post.id)/comments", headers: citizen, body: ["body": "  Cảm ơn   công an!  "],
+                                                     expect: .created, as: CommunityTests.Comment.self)
+            #expect(comment.body == "Cảm ơn công an!")
+            let tooLong = try await TipAPITests.json(app, .POST, "/api/v1/posts/\(post.id)/comments", headers: citizen, body: ["body": String(repeating: "a", count: 2_001)],
+                                                     expect: .badRequest, as: ErrorBody.self)
+            #expect(tooLong.error.fields?.first?.code == "length")
+
+            let reader = try await fx.account(Self.neighbour)
+            let token = try await fx.posts.share(UUID(uuidString: post.id)!, by: reader)
+            for _ in 0..<3 { #expect(try await fx.posts.openShare(token).uuidString == post.id) }
+            await #expect(throws: TipService.NotFound.self) { _ = try await fx.posts.openShare("khong-co") }
+            let stored = try #require(try await Post.find(UUID(uuidString: post.id)!, on: app.db))
+            #expect(stored.shares == 1 && stored.shareOpens == 3 && stored.comments == 1 && stored.reactions == 1)
+
+            let commentID = UUID(uuidString: comment.id)!
+            try await fx.posts.reportComment(commentID, by: reader)
+            try await fx.posts.reportComment(commentID, by: reader)
+            #expect(try await fx.posts.comments(UUID(uuidString: post.id)!, viewer: reader, includeHidden: true).first?.reports == 1)
+            await #expect(throws: TipService.NotFound.self) { try await fx.posts.moderateComment(commentID, hide: true, by: reader) }
+            try await fx.posts.moderateComment(commentID, hide: true, by: try await fx.account(Self.wardOfficer))
+            #expect(try await fx.posts.comments(UUID(uuidString: post.id)!, viewer: reader, includeHidden: false).isEmpty)
+
+            let day = Counters.day(Date())
+            let totals = try await Counters.totals(under: try await fx.unit("CA24133"), from: day, to: day, on: app.db)
+            #expect(totals[.reactions] == 1 && totals[.comments] == 1 && totals[.shares] == 1 && totals[.postsScamWarning] == 1)
+            let pageTotals = try await fx.posts.totals(page: pageID)
+            #expect(pageTotals.interactions == 3 && pageTotals.posts == 1)
+        }
+    }
+
+    struct Comment: Decodable { var id: String; var body: String }
+
+    @Test("Bad posts name the field and store nothing: empty title, unknown category and priority, expiry before publishing, a group outside the officer's area, no target; a citizen cannot publish")
+    func badPosts() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let fx = Fixture(app: app)
+            let elsewhere = try await fx.group("CA22015", "1", by: TipAPITests.otherCommuneOfficer)
+            let officer = try await TipAPITests.bearer(app, Self.wardOfficer)
+            let cases: [([String: any Sendable], String)] = [
+                (Self.post("", extra: ["audience": "none"]), "title"),
+                (["title": "Tiêu đề đủ dài", "body": "Nội dung đủ dài để đăng.", "category": "gossip", "priority": "information", "audience": "subtree", "unitCode": "CA24133"], "category"),
+                (Self.post("Hạn trước giờ đăng", extra: ["audience": "subtree", "unitCode": "CA24133", "publishAt": "2030-01-02T00:00:00Z", "expiresAt": "2030-01-01T00:00:00Z"]), "publishAt"),
+                (Self.post("Nhóm xã khác", extra: ["audience": "group", "groupId": try elsewhere.requireID().uuidString]), "group"),
+                (Self.post("Không nơi đăng", extra: ["audience": "none"]), "audience"),
+                (Self.post("Body \u{0}\u{1}", extra: ["audience": "none", "body": String(repeating: "x", count: 20_001)]), "body"),
+            ]
+            for (body, field) in cases {
+                let refused = try await TipAPITests.json(app, .POST, "/api/v1/posts", headers: officer, body: body, expect: .badRequest, as: ErrorBody.self)
+                #expect(refused.error.fields?.contains { $0.field == field || (field == "publishAt" && $0.field == "expiresAt") } == true, "\(field): \(refused)")
+            }
+            let citizen = try await TipAPITests.bearer(app, Self.citizen)
+            _ = try await TipAPITests.json(app, .POST, "/api/v1/posts", headers: citizen, body: Self.post("Người dân thử đăng", extra: ["audience": "subtree", "unitCode": "CA24133"]),
+                                           expect: .badRequest, as: ErrorBody.self)
+            _ = try await TipAPITests.json(app, .POST, "/api/v1/groups/join", headers: citizen, body: ["code": "KHONGCO1"], expect: .badRequest, as: ErrorBody.self)
+            #expect(try await Post.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test("Atom and CAP: a page's feed lists its public posts; a public warning is a CAP alert with the required elements; withdrawn, it becomes a cancellation; group posts never appear")
+    func openFormats() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let fx = Fixture(app: app)
+            let pageID = try await fx.wardPage()
+            let group = try await fx.group("CA24133", "9", by: Self.wardOfficer)
+            let officer = try await TipAPITests.bearer(app, Self.wardOfficer)
+            let warning = try await Self.publish(app, officer, Self.post("Cảnh báo <lừa đảo> & giả danh", "warning", category: "scam_warning",
+                                                                         extra: ["audience": "none", "pageId": pageID.uuidString]))
+            let secret = try await Self.publish(app, officer, Self.post("Tin nội bộ của tổ 9", "urgent", extra: ["audience": "group", "groupId": try group.requireID().uuidString]))
+
+            var atom = ""
+            try await app.testing().test(.GET, "/pages/\(pageID.uuidString)/atom.xml") { res async in
+                #expect(res.headers.contentType?.subType == "atom+xml")
+                atom = res.body.string
+            }
+            #expect(atom.contains("<title>Cảnh báo &lt;lừa đảo&gt; &amp; giả danh</title>") && !atom.contains(secret.title))
+            var index = ""
+            try await app.testing().test(.GET, "/alerts.cap.xml") { res async in index = res.body.string }
+            #expect(index.contains("/alerts/\(warning.id).cap.xml") && !index.contains(secret.id))
+            var cap = ""
+            try await app.testing().test(.GET, "/alerts/\(warning.id).cap.xml") { res async in
+                #expect(res.status == .ok && res.headers.contentType?.subType == "cap+xml")
+                cap = res.body.string
+            }
+            for element in ["<identifier>", "<sender>", "<sent>", "<status>Actual</status>", "<msgType>Alert</msgType>", "<scope>Public</scope>",
+                            "<category>Security</category>", "<urgency>Expected</urgency>", "<severity>Moderate</severity>", "<certainty>Likely</certainty>", "<areaDesc>"] {
+                #expect(cap.contains(element), "\(element)")
+            }
+            #expect(cap.range(of: #"<sent>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00</sent>"#, options: .regularExpression) != nil)
+            try await app.testing().test(.GET, "/alerts/\(secret.id).cap.xml") { res async in #expect(res.status == .notFound) }
+
+            _ = try await TipAPITests.json(app, .POST, "/api/v1/posts/\(warning.id)/withdraw", headers: officer,
+                                           body: ["notice": "Cảnh báo đã được thay bằng bài mới đầy đủ hơn."], expect: .ok, as: PostView.self)
+            try await app.testing().test(.GET, "/alerts/\(warning.id).cap.xml") { res async in cap = res.body.string }
+            #expect(cap.contains("<msgType>Cancel</msgType>") && cap.contains("<references>") && cap.contains("Cảnh báo đã được thay"))
+        }
+    }
+
+    @Test("The demo has verified pages, groups with members, posts of every category, a withdrawn post and a province-wide alert; seeding twice adds nothing")
+    func demo() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let seeded = try await DemoCommunity.seed(app: app)
+            #expect(seeded.pages == 3 && seeded.groups == DemoCommunity.places.count && seeded.members == 42)
+            let again = try await DemoCommunity.seed(app: app)
+            #expect(again.posts == 0)
+            let categories = Set(try await Post.query(on: app.db).all().map(\.category))
+            #expect(categories == Set(PostCategory.allCases))
+            #expect(try await Post.query(on: app.db).filter(\.$status == .withdrawn).count() == 1)
+            let citizen = try await Fixture(app: app).account(Self.citizen)
+            let feed = try await PostService(db: app.db, gate: app.writeGate).feed(for: citizen.id, after: nil, limit: 50)
+            #expect(feed.items.first?.post.pinned == true && feed.items.dropFirst().first?.post.priority == .urgent, "\(feed.items.prefix(3).map(\.post.title))")
+        }
+    }
+}
