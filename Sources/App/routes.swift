@@ -28,5 +28,5 @@ func routes(_ app: Application) throws {
     let transport = VaporTransport(routesBuilder: api)
     // Compact JSON: pretty-printing every answer costs CPU that clients do not need.
     try APIHandler().registerHandlers(on: transport, serverURL: URL(string: "/api/v1")!,
-                                      configuration: .init(jsonEncodingOptions: [.sortedKeys]))
+                                      configuration: .init(dateTranscoder: APIDateTranscoder(), jsonEncodingOptions: [.sortedKeys]))
 }

@@ -25,8 +25,8 @@ struct CommunityTests {
     /// The services as a test drives them directly (pages and groups have no JSON endpoints to create them).
     struct Fixture {
         let app: Application
-        var community: CommunityService { CommunityService(db: app.db, gate: app.writeGate) }
-        var posts: PostService { PostService(db: app.db, gate: app.writeGate) }
+        var community: CommunityService { CommunityService(db: app.db, app: app) }
+        var posts: PostService { PostService(db: app.db, app: app) }
 
         func account(_ phone: String) async throws -> CurrentAccount {
             let e164 = try PhoneNumber(parsing: phone).e164
@@ -385,19 +385,110 @@ struct CommunityTests {
         }
     }
 
+    @Test("Citizen reports a number → the patrol verifies it → its warning is published as a public post in one step (feed, Atom, CAP) → a fraud tip naming the number is flagged; an unverified indicator cannot be published")
+    func scamWarningPost() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let fx = Fixture(app: app)
+            let page = try await fx.community.createPage(.init(name: "An ninh mạng Công an tỉnh Đắk Lắk", area: "Tỉnh Đắk Lắk", hotline: nil,
+                                                               description: "Cảnh báo lừa đảo trên mạng đã được xác minh."),
+                                                         unitID: try await fx.unit("CA66-PA05"), by: try await fx.account(TipAPITests.provinceAdmin))
+            struct Reported: Decodable { struct Row: Decodable { struct Indicator: Decodable { var value: String }; var indicator: Indicator }; var indicators: [Row] }
+            struct Decided: Decodable { var status: String }
+            struct Queue: Decodable { struct Item: Decodable { struct Indicator: Decodable { var value: String }; var id: String; var indicator: Indicator }; var items: [Item] }
+            _ = try await TipAPITests.json(app, .POST, "/api/v1/scam-reports", body: [
+                "indicators": [["value": "0977.555.444"]], "description": "Người gọi xưng nhân viên ngân hàng, đòi mã OTP để khoá thẻ.",
+            ], expect: .created, as: Reported.self)
+            let patrol = try await TipAPITests.bearer(app, TipAPITests.cyberPatrol)
+            let queue = try await TipAPITests.json(app, .GET, "/api/v1/scam-indicators?status=reported", headers: patrol, expect: .ok, as: Queue.self)
+            let id = try #require(queue.items.first { $0.indicator.value == "+84977555444" }?.id)
+            let early = try await TipAPITests.json(app, .POST, "/api/v1/scam-indicators/\(id)/warning-post", headers: patrol, body: [:], expect: .badRequest, as: ErrorBody.self)
+            #expect(early.error.fields?.first?.code == "not_verified")
+            _ = try await TipAPITests.json(app, .POST, "/api/v1/scam-indicators/\(id)/decision", headers: patrol,
+                                           body: ["decision": "verify", "warning": "Giả danh ngân hàng xin mã OTP. Không cung cấp mã cho bất kỳ ai."], expect: .ok, as: Decided.self)
+            let citizen = try await TipAPITests.bearer(app, Self.citizen)
+            _ = try await TipAPITests.json(app, .POST, "/api/v1/scam-indicators/\(id)/warning-post", headers: citizen, body: [:], expect: .notFound, as: ErrorBody.self)
+            let post = try await TipAPITests.json(app, .POST, "/api/v1/scam-indicators/\(id)/warning-post", headers: patrol, body: [:], expect: .created, as: PostView.self)
+            #expect(post.title == "Cảnh báo lừa đảo: 0977 555 444" && post.body.contains("Không cung cấp mã cho bất kỳ ai") && post.priority == "warning")
+
+            let pageFeed = try await TipAPITests.json(app, .GET, "/api/v1/pages/\(try page.requireID().uuidString)/posts", expect: .ok, as: FeedPage.self)
+            #expect(pageFeed.items.map(\.id) == [post.id])
+            var index = ""
+            try await app.testing().test(.GET, "/alerts.cap.xml") { res async in index = res.body.string }
+            #expect(index.contains("/alerts/\(post.id).cap.xml"))
+            let audit = try await AuditEntry.query(on: app.db).filter(\.$subject == "post:" + post.id).first()
+            #expect(audit?.detail.contains(id) == true, "the post's audit entry names the indicator")
+
+            let tip = try await TipAPITests.submit(app, ["category": "fraud", "commune": "24133", "description": "Có người gọi từ số 0977 555 444 đòi mã OTP của mẹ tôi."])
+            let flagged = try await ScamRegistry.indicators(in: try #require(try await Tip.query(on: app.db).filter(\.$reference == tip.tip.reference).first()), on: app.db)
+            #expect(flagged.contains { $0.value == "+84977555444" && $0.status == .verified })
+        }
+    }
+
+    @Test("Edge cases: a deputy cannot take the group; a repeated handover changes nothing; a page verified twice counts once; a scheduled post withdrawn before its time never appears; an officer who runs a reached group reads a province-wide post")
+    func edgeCases() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let fx = Fixture(app: app)
+            let group = try await fx.group("CA24133", "11", by: Self.wardOfficer)
+            let groupID = try group.requireID()
+            let citizen = try await fx.account(Self.citizen)
+            _ = try await fx.community.join(code: group.inviteCode, account: citizen.id)
+            let officer = try await fx.account(Self.wardOfficer)
+            _ = try await fx.community.decide(groupID, member: citizen.id, .makeDeputy, by: officer)
+            let deputy = try await TipAPITests.bearer(app, Self.citizen)
+            _ = try await TipAPITests.json(app, .POST, "/api/v1/groups/\(groupID.uuidString)/owner", headers: deputy, body: ["phone": Self.wardSecondOfficer],
+                                           expect: .notFound, as: ErrorBody.self)
+            #expect(try await CommunityGroup.find(groupID, on: app.db)?.$owner.id == officer.id)
+
+            let successor = try await fx.account(Self.wardSecondOfficer)
+            _ = try await fx.community.handOver(groupID, to: successor.id, by: officer)
+            let members = try await CommunityGroup.find(groupID, on: app.db)?.memberCount
+            // The same form sent again by a commander: already done, nothing moves.
+            _ = try await fx.community.handOver(groupID, to: successor.id, by: officer)
+            #expect(try await CommunityGroup.find(groupID, on: app.db)?.memberCount == members && members == 2)
+            #expect(try await fx.community.ownerHistory(groupID).count == 2)
+
+            let pageID = try await fx.wardPage()
+            _ = try await fx.community.verifyPage(pageID, by: try await fx.account(TipAPITests.provinceAdmin))
+            let day = Counters.day(Date())
+            #expect(try await Counters.totals(under: try await fx.unit("CA66"), from: day, to: day, on: app.db)[.pagesVerified] == 1)
+
+            let posts = fx.posts
+            let later = Date().addingTimeInterval(3600)
+            let scheduled = try await posts.publish(PostDraft(title: "Cảnh báo hẹn giờ", body: "Nội dung cảnh báo hẹn giờ cho bà con.", category: "scam_warning",
+                                                              priority: "warning", publishAt: later),
+                                                    to: .init(audience: .group, groupID: groupID, unitID: nil, pageID: pageID), by: successor)
+            _ = try await posts.withdraw(try scheduled.requireID(), notice: "Cảnh báo này đã được huỷ trước giờ đăng.", by: successor)
+            let afterTime = later.addingTimeInterval(60)
+            #expect(try await posts.feed(for: citizen.id, after: nil, limit: 20, now: afterTime).items.isEmpty)
+            #expect(try await posts.pageFeed(pageID, viewer: nil, after: nil, limit: 20, now: afterTime).items.isEmpty)
+            #expect(try await Counters.totals(under: try await fx.unit("CA66"), from: Counters.day(later), to: Counters.day(later), on: app.db)[.postsScamWarning] ?? 0 == 0)
+
+            // A province-wide alert reaches the group; the second ward officer, not a member of
+            // every group and not at the province, reads it because he runs a group it reached.
+            let admin = try await fx.account(TipAPITests.provinceAdmin)
+            let alert = try await posts.publish(PostDraft(title: "Cảnh báo toàn tỉnh", body: "Nội dung cảnh báo toàn tỉnh.", category: "security_news", priority: "warning"),
+                                                to: .init(audience: .subtree, groupID: nil, unitID: try await fx.unit("CA66"), pageID: nil), by: admin)
+            let stranger = try await fx.account(TipAPITests.otherCommuneOfficer)
+            #expect(try await posts.readable(try alert.requireID(), by: successor).id == alert.id)
+            await #expect(throws: TipService.NotFound.self) { _ = try await posts.readable(try alert.requireID(), by: stranger) }
+        }
+    }
+
     @Test("The demo has verified pages, groups with members, posts of every category, a withdrawn post and a province-wide alert; seeding twice adds nothing")
     func demo() async throws {
         try await withTestApp { app in
             try await app.loadDemo()
             let seeded = try await DemoCommunity.seed(app: app)
-            #expect(seeded.pages == 3 && seeded.groups == DemoCommunity.places.count && seeded.members == 42)
+            #expect(seeded.pages == 4 && seeded.groups == DemoCommunity.places.count && seeded.members == 42)
             let again = try await DemoCommunity.seed(app: app)
             #expect(again.posts == 0)
             let categories = Set(try await Post.query(on: app.db).all().map(\.category))
             #expect(categories == Set(PostCategory.allCases))
             #expect(try await Post.query(on: app.db).filter(\.$status == .withdrawn).count() == 1)
             let citizen = try await Fixture(app: app).account(Self.citizen)
-            let feed = try await PostService(db: app.db, gate: app.writeGate).feed(for: citizen.id, after: nil, limit: 50)
+            let feed = try await PostService(db: app.db, app: app).feed(for: citizen.id, after: nil, limit: 50)
             #expect(feed.items.first?.post.pinned == true && feed.items.dropFirst().first?.post.priority == .urgent, "\(feed.items.prefix(3).map(\.post.title))")
         }
     }

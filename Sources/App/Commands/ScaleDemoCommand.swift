@@ -34,9 +34,16 @@ struct ScaleDemoCommand: AsyncCommand {
         let sql = try app.db.requireSQL()
         guard let province = try await UnitDirectory.find(code: "CA66", on: app.db)?.id else { throw Abort(.internalServerError, reason: "no demo province") }
         if try await sql.raw("SELECT COUNT(*) AS n FROM community_groups").first()?.decode(column: "n", as: Int.self) ?? 0 > 0 {
-            context.console.error("Đã có nhóm: chạy trên cơ sở dữ liệu mới / groups exist already: run on a fresh database")
-            return
+            context.console.print("Đã có nhóm: không tạo thêm / groups exist already: nothing written")
+        } else {
+            try await grow(app, province: province, groups: groupCount, members: memberCount, posts: postCount, console: context.console)
         }
+        try await tokens(app, signature: signature, limit: memberCount, console: context.console)
+        if signature.alert { try await alert(app, province: province, console: context.console) }
+    }
+
+    private func grow(_ app: Application, province: UUID, groups groupCount: Int, members memberCount: Int, posts postCount: Int, console: any Console) async throws {
+        let sql = try app.db.requireSQL()
         let started = ContinuousClock.now
         // The communes of the province and their area officers.
         let communes = try await sql.raw("""
@@ -73,7 +80,7 @@ struct ScaleDemoCommand: AsyncCommand {
                 groups.append((group, unit))
                 placeRows.append([SQLBind(place), SQLBind(unit), SQLBind("Thôn"), SQLBind("\(index + 1)"), SQLBind(now)])
                 groupRows.append([SQLBind(group), SQLBind(unit), SQLBind(place), SQLBind("Nhóm thôn \(index + 1)"), SQLBind(GroupRules.newInviteCode() + String(index, radix: 36).uppercased()),
-                                  SQLBind(owner), SQLBind(1 + memberCount / groupCount), SQLBind(now)])
+                                  SQLBind(owner), SQLBind(1 + memberCount / groupCount + (index < memberCount % groupCount ? 1 : 0)), SQLBind(now)])
                 memberRows.append([SQLBind(group), SQLBind(owner), SQLBind("owner"), SQLBind("active"), SQLBind(now)])
                 ownerRows.append([SQLBind(UUID.timeOrdered(at: now)), SQLBind(group), SQLBind(owner), SQLBind(now), SQLLiteral.null, SQLLiteral.null])
             }
@@ -126,8 +133,12 @@ struct ScaleDemoCommand: AsyncCommand {
             try await WriteBatch.write("post_targets", ["group_id", "post_id", "rank", "publish_ms", "expires_at"], targetRows, on: sql)
         }
         let seeded = ContinuousClock.now - started
-        context.console.print("\(groupCount) nhóm, \(memberCount) thành viên, \(postCount) bài viết trong \(seeded) / groups, members, posts written")
+        console.print("\(groupCount) nhóm, \(memberCount) thành viên, \(postCount) bài viết trong \(seeded) / groups, members, posts written")
+    }
 
+    /// API tokens of members spread over all groups, one a line, for the load script.
+    private func tokens(_ app: Application, signature: Signature, limit memberCount: Int, console: any Console) async throws {
+        let sql = try app.db.requireSQL()
         if let tokenCount = signature.tokens, tokenCount > 0, let path = signature.tokensFile {
             let members = try await sql.raw("SELECT account_id FROM group_members WHERE role = 'member' ORDER BY account_id LIMIT \(literal: memberCount)").all()
                 .map { try $0.decode(column: "account_id", as: UUID.self) }
@@ -137,28 +148,30 @@ struct ScaleDemoCommand: AsyncCommand {
                 lines.append(try await tokens.issue(for: members[index * members.count / tokenCount], label: "scale-demo").token)
             }
             try lines.joined(separator: "\n").appending("\n").write(toFile: path, atomically: true, encoding: .utf8)
-            context.console.print("\(lines.count) mã truy cập / tokens written to \(path)")
+            console.print("\(lines.count) mã truy cập / tokens written to \(path)")
         }
+    }
 
-        if signature.alert {
-            guard let adminID = try await Account.query(on: app.db).filter(\.$phone == (try PhoneNumber(parsing: "0901000001").e164)).first()?.id,
-                  let admin = try await CurrentAccount.load(accountID: adminID, on: app.db) else { throw Abort(.internalServerError) }
-            let members = try await sql.raw("""
-                SELECT COUNT(DISTINCT m.account_id) AS n FROM group_members m JOIN community_groups g ON g.id = m.group_id
-                JOIN unit_closure c ON c.descendant_id = g.unit_id WHERE c.ancestor_id = \(bind: province) AND m.status = 'active'
-                """).first()?.decode(column: "n", as: Int.self) ?? 0
-            let clock = ContinuousClock.now
-            let post = try await PostService(db: app.db, gate: app.writeGate).publish(
-                PostDraft(title: "Khẩn: cảnh báo toàn tỉnh", body: "Cảnh báo khẩn gửi mọi nhóm trên địa bàn tỉnh.", category: PostCategory.securityNews.rawValue,
-                          priority: PostPriority.urgent.rawValue),
-                to: .init(audience: .subtree, groupID: nil, unitID: province, pageID: nil), by: admin)
-            let published = ContinuousClock.now - clock
-            try await Outbox.drain(app: app)
-            let total = ContinuousClock.now - clock
-            let written = try await sql.raw("SELECT COUNT(*) AS n FROM notifications WHERE dedupe_key = \(bind: "post:" + (post.id?.uuidString ?? ""))").first()?
-                .decode(column: "n", as: Int.self) ?? 0
-            context.console.print("alert: published in \(published), \(written) of \(members) notifications written after \(total)")
-        }
+    /// Publishes a province-wide urgent alert and runs the outbox until its notifications are written.
+    private func alert(_ app: Application, province: UUID, console: any Console) async throws {
+        let sql = try app.db.requireSQL()
+        guard let adminID = try await Account.query(on: app.db).filter(\.$phone == (try PhoneNumber(parsing: "0901000001").e164)).first()?.id,
+              let admin = try await CurrentAccount.load(accountID: adminID, on: app.db) else { throw Abort(.internalServerError) }
+        let members = try await sql.raw("""
+            SELECT COUNT(DISTINCT m.account_id) AS n FROM group_members m JOIN community_groups g ON g.id = m.group_id
+            JOIN unit_closure c ON c.descendant_id = g.unit_id WHERE c.ancestor_id = \(bind: province) AND m.status = 'active'
+            """).first()?.decode(column: "n", as: Int.self) ?? 0
+        let clock = ContinuousClock.now
+        let post = try await PostService(db: app.db, app: app).publish(
+            PostDraft(title: "Khẩn: cảnh báo toàn tỉnh", body: "Cảnh báo khẩn gửi mọi nhóm trên địa bàn tỉnh.", category: PostCategory.securityNews.rawValue,
+                      priority: PostPriority.urgent.rawValue),
+            to: .init(audience: .subtree, groupID: nil, unitID: province, pageID: nil), by: admin)
+        let published = ContinuousClock.now - clock
+        try await Outbox.drain(app: app)
+        let total = ContinuousClock.now - clock
+        let written = try await sql.raw("SELECT COUNT(*) AS n FROM notifications WHERE dedupe_key = \(bind: "post:" + (post.id?.uuidString ?? ""))").first()?
+            .decode(column: "n", as: Int.self) ?? 0
+        console.print("alert: published in \(published), \(written) of \(members) notifications written after \(total)")
     }
 
     static let postColumns = ["id", "unit_id", "page_id", "author_id", "category", "priority", "audience", "title", "body", "status", "pinned", "rank",

@@ -9,6 +9,20 @@ import Vapor
 struct CommunityService: Sendable {
     let db: any Database
     let gate: WriteGate
+    /// Forgets a reader's feed sources when they change.
+    let cache: FeedCache
+
+    init(db: any Database, app: Application) {
+        self.db = db
+        gate = app.writeGate
+        cache = app.feedCache
+    }
+
+    init(db: any Database, gate: WriteGate, cache: FeedCache) {
+        self.db = db
+        self.gate = gate
+        self.cache = cache
+    }
 
     // MARK: pages
 
@@ -58,7 +72,10 @@ struct CommunityService: Sendable {
         page.verifiedAt = now
         page.$verifiedBy.id = account.id
         try await gate.transaction { db in
-            try await page.save(on: db)
+            // Verified once, even when the form is sent twice.
+            guard try await db.requireSQL().raw("""
+                UPDATE pages SET verified_at = \(bind: now), verified_by = \(bind: account.id) WHERE id = \(bind: id) AND verified_at IS NULL RETURNING id
+                """).first() != nil else { return }
             try await AuditLog.append(.staff(account.id), "page.verify", subject: "page:" + id.uuidString, at: now, on: db)
             try await Counters.add(.pagesVerified, 1, unit: page.$unit.id, at: now, on: db)
         }
@@ -79,7 +96,7 @@ struct CommunityService: Sendable {
     private func setFollowing(_ pageID: UUID, account: UUID, following: Bool, now: Date) async throws -> Int {
         guard let page = try await Page.find(pageID, on: db) else { throw TipService.NotFound() }
         let unit = page.$unit.id
-        return try await gate.transaction { db in
+        let count = try await gate.transaction { db in
             let sql = try db.requireSQL()
             let changed: Bool
             if following {
@@ -98,6 +115,8 @@ struct CommunityService: Sendable {
             let row = try await sql.raw("SELECT follower_count FROM pages WHERE id = \(bind: pageID)").first()
             return try row?.decode(column: "follower_count", as: Int.self) ?? 0
         }
+        cache.forgetSources(of: account)
+        return count
     }
 
     /// The pages of a unit and everything below it (all pages when nil), verified first.
@@ -184,7 +203,7 @@ struct CommunityService: Sendable {
                                                         messageEN: "You cannot join this group. Contact the officer who runs it.")])
         }
         if current?.status == .active { return group }
-        try await setStatus(group, account: account, role: current?.role ?? .member, to: .active, actor: .citizen(account), action: "group.join", now: now)
+        try await setStatus(group, account: account, role: current?.role ?? .member, to: .active, from: [nil, .left, .pending], actor: .citizen(account), action: "group.join", now: now)
         return try await CommunityGroup.find(groupID, on: db) ?? group
     }
 
@@ -197,7 +216,7 @@ struct CommunityService: Sendable {
             }
             return current
         }
-        try await setStatus(group, account: account, role: .member, to: .pending, actor: .citizen(account), action: "group.request", now: now)
+        try await setStatus(group, account: account, role: .member, to: .pending, from: [nil, .left], actor: .citizen(account), action: "group.request", now: now)
         return Membership(role: .member, status: .pending)
     }
 
@@ -233,7 +252,7 @@ struct CommunityService: Sendable {
             }
             next.role = decision == .makeDeputy ? .deputy : .member
         }
-        try await setStatus(group, account: member, role: next.role, to: next.status, actor: .staff(account.id), action: "group." + decision.rawValue, now: now)
+        try await setStatus(group, account: member, role: next.role, to: next.status, from: [current.status], actor: .staff(account.id), action: "group." + decision.rawValue, now: now)
         return next
     }
 
@@ -244,13 +263,13 @@ struct CommunityService: Sendable {
             throw ValidationFailure(issues: [FieldIssue(field: "group", code: "owner", messageVI: "Người phụ trách cần bàn giao nhóm trước khi rời.", messageEN: "The owner must hand the group over before leaving.")])
         }
         guard current.status == .active || current.status == .pending else { return }
-        try await setStatus(group, account: account, role: .member, to: .left, actor: .citizen(account), action: "group.leave", now: now)
+        try await setStatus(group, account: account, role: .member, to: .left, from: [.active, .pending], actor: .citizen(account), action: "group.leave", now: now)
     }
 
     /// Hands a group to another officer of its unit: the previous owner leaves, the history keeps
     /// both with their dates, and members, posts and the invite code stay as they are.
     func handOver(_ groupID: UUID, to newOwner: UUID, by account: CurrentAccount, now: Date = Date()) async throws -> CommunityGroup {
-        guard let group = try await CommunityGroup.find(groupID, on: db), try await mayManage(group, account) else { throw TipService.NotFound() }
+        let group = try await requireHandover(groupID, by: account)
         let previous = group.$owner.id
         guard newOwner != previous else { return group }
         guard let successor = try await CurrentAccount.load(accountID: newOwner, on: db), successor.isStaff,
@@ -259,15 +278,21 @@ struct CommunityService: Sendable {
                                                         messageEN: "The new owner must be an officer who runs groups at this unit.")])
         }
         let unit = group.$unit.id
-        let before = try await membership(groupID, account: newOwner)
-        group.$owner.id = newOwner
         try await gate.transaction { db in
             let sql = try db.requireSQL()
-            try await sql.raw("UPDATE community_groups SET owner_id = \(bind: newOwner) WHERE id = \(bind: groupID) AND owner_id = \(bind: previous)").run()
+            // Another handover got there first: nothing changes.
+            guard try await sql.raw("""
+                UPDATE community_groups SET owner_id = \(bind: newOwner) WHERE id = \(bind: groupID) AND owner_id = \(bind: previous) RETURNING id
+                """).first() != nil else {
+                throw ValidationFailure(issues: [FieldIssue(field: "owner", code: "conflict", messageVI: "Nhóm vừa được bàn giao. Vui lòng tải lại trang.",
+                                                            messageEN: "The group has just been handed over. Reload the page.")])
+            }
+            let before = try await sql.raw("SELECT status FROM group_members WHERE group_id = \(bind: groupID) AND account_id = \(bind: newOwner)").first()
+                .map { try $0.decode(column: "status", as: String.self) }
             try await Self.upsertMember(groupID, newOwner, role: .owner, status: .active, now: now, on: sql)
             try await Self.upsertMember(groupID, previous, role: .member, status: .left, now: now, on: sql)
             // The previous owner leaves; the new one joins unless already a member.
-            let delta = before?.status == .active ? -1 : 0
+            let delta = before == MemberStatus.active.rawValue ? -1 : 0
             try await sql.raw("UPDATE community_groups SET member_count = member_count + \(bind: delta) WHERE id = \(bind: groupID)").run()
             try await Counters.add(.groupMembers, delta, unit: unit, at: now, on: db)
             try await sql.raw("UPDATE group_owner_history SET to_at = \(bind: now) WHERE group_id = \(bind: groupID) AND to_at IS NULL").run()
@@ -275,7 +300,18 @@ struct CommunityService: Sendable {
             try await AuditLog.append(.staff(account.id), "group.handover", subject: "group:" + groupID.uuidString,
                                       detail: ["from": previous.uuidString, "to": newOwner.uuidString], at: now, on: db)
         }
+        cache.forgetSources(of: previous)
+        cache.forgetSources(of: newOwner)
         return try await CommunityGroup.find(groupID, on: db) ?? group
+    }
+
+    /// The group, if the account may hand it over: its owner, or staff who run groups at its
+    /// unit (a deputy may not). Anyone else gets "not found", before anything else is looked at.
+    func requireHandover(_ groupID: UUID, by account: CurrentAccount) async throws -> CommunityGroup {
+        guard account.isStaff, let group = try await CommunityGroup.find(groupID, on: db) else { throw TipService.NotFound() }
+        if group.$owner.id == account.id { return group }
+        guard try await account.may(.manageGroups, atUnit: group.$unit.id, on: db) else { throw TipService.NotFound() }
+        return group
     }
 
     func membership(_ groupID: UUID, account: UUID) async throws -> Membership? {
@@ -352,13 +388,20 @@ struct CommunityService: Sendable {
 
     /// Moves an account's membership to `status`, keeping the group's member count and the unit's
     /// counter in step (only moves into or out of `active` count).
-    private func setStatus(_ group: CommunityGroup, account: UUID, role: MemberRole, to status: MemberStatus, actor: AuditActor, action: String, now: Date) async throws {
+    /// - Parameter from: the statuses the move may start from (nil: no row yet), checked inside
+    ///   the transaction, so a ban and a join at the same moment cannot both win.
+    private func setStatus(_ group: CommunityGroup, account: UUID, role: MemberRole, to status: MemberStatus, from allowed: Set<MemberStatus?>,
+                           actor: AuditActor, action: String, now: Date) async throws {
         let groupID = try group.requireID()
         let unit = group.$unit.id
         try await gate.transaction { db in
             let sql = try db.requireSQL()
             let before = try await sql.raw("SELECT status FROM group_members WHERE group_id = \(bind: groupID) AND account_id = \(bind: account)").first()
                 .map { try $0.decode(column: "status", as: String.self) }
+            guard allowed.contains(before.flatMap(MemberStatus.init(rawValue:))) else {
+                throw ValidationFailure(issues: [FieldIssue(field: "member", code: "conflict", messageVI: "Tư cách thành viên vừa thay đổi. Vui lòng tải lại trang.",
+                                                            messageEN: "The membership has just changed. Reload the page.")])
+            }
             try await Self.upsertMember(groupID, account, role: role, status: status, now: now, on: sql)
             let wasActive = before == MemberStatus.active.rawValue
             let delta = (status == .active ? 1 : 0) - (wasActive ? 1 : 0)
@@ -369,6 +412,7 @@ struct CommunityService: Sendable {
             try await AuditLog.append(actor, action, subject: "group:" + groupID.uuidString,
                                       detail: ["account": account.uuidString, "status": status.rawValue, "role": role.rawValue], at: now, on: db)
         }
+        cache.forgetSources(of: account)
     }
 
     private static func upsertMember(_ groupID: UUID, _ account: UUID, role: MemberRole, status: MemberStatus, now: Date, on sql: any SQLDatabase) async throws {
@@ -386,5 +430,5 @@ struct CommunityService: Sendable {
 }
 
 extension Request {
-    var community: CommunityService { CommunityService(db: db, gate: application.writeGate) }
+    var community: CommunityService { CommunityService(db: db, app: application) }
 }

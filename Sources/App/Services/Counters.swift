@@ -102,19 +102,8 @@ enum Counters {
         // Days since 1970 in UTC+7, turned into a civil date without a Calendar (this runs for
         // every counted event).
         let days = Int((date.timeIntervalSince1970 + 7 * 3600).rounded(.down) / 86_400)
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
+        let (year, month, day) = InternetTime.civil(daysSince1970: days)
+        let pad = InternetTime.pad
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 

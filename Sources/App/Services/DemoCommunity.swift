@@ -34,8 +34,8 @@ enum DemoCommunity {
             guard let id = try await UnitDirectory.find(code: code, on: db)?.id else { throw Abort(.internalServerError, reason: "demo unit \(code) missing") }
             return id
         }
-        let community = CommunityService(db: db, gate: app.writeGate)
-        let posts = PostService(db: db, gate: app.writeGate)
+        let community = CommunityService(db: db, app: app)
+        let posts = PostService(db: db, app: app)
         let provinceAdmin = try await staff("0901000001")
         let unitAdmin = try await staff("0901000006")
         let officer = try await staff("0901000003")
@@ -53,10 +53,14 @@ enum DemoCommunity {
             unitID: ward, by: unitAdmin, now: day(1))
         _ = try await community.createPage(.init(name: "Tổ phản ứng nhanh phường Buôn Ma Thuột", area: "Phường Buôn Ma Thuột",
             hotline: nil, description: "Trang của tổ công tác phản ứng nhanh, đang chờ Công an tỉnh xác minh."), unitID: ward, by: unitAdmin, now: day(2))
+        let patrolPage = try await community.createPage(.init(name: "An ninh mạng Công an tỉnh Đắk Lắk", area: "Tỉnh Đắk Lắk", hotline: nil,
+            description: "Cảnh báo thủ đoạn lừa đảo trên mạng, số điện thoại và tài khoản đã được xác minh là lừa đảo."),
+            unitID: try await unit("CA66-PA05"), by: provinceAdmin, now: day(2))
         let provincePageID = try provincePage.requireID(), wardPageID = try wardPage.requireID()
         _ = try await community.verifyPage(provincePageID, by: provinceAdmin, now: day(2))
         _ = try await community.verifyPage(wardPageID, by: provinceAdmin, now: day(3))
-        seeded.pages = 3
+        _ = try await community.verifyPage(try patrolPage.requireID(), by: provinceAdmin, now: day(3))
+        seeded.pages = 4
 
         // Groups, one per residential cluster, run by the ward's area officer.
         var groups: [CommunityGroup] = []
@@ -139,6 +143,12 @@ enum DemoCommunity {
                                                       category: PostCategory.crimeMethods.rawValue, priority: PostPriority.urgent.rawValue),
                                             to: .init(audience: .subtree, groupID: nil, unitID: province, pageID: provincePageID), by: provinceAdmin, now: now.addingTimeInterval(-2 * 86_400))
         seeded.posts += 3
+        // The cyber patrol publishes the warning of the first verified indicator on its page.
+        let patrol = try await staff("0901000004")
+        if let verified = try await ScamIndicator.query(on: db).filter(\.$status == .verified).sort(\.$createdAt).first()?.id {
+            _ = try await ScamRegistry(db: db, app: app).publishWarning(verified, pageID: try patrolPage.requireID(), by: patrol, now: now.addingTimeInterval(-3 * 86_400))
+            seeded.posts += 1
+        }
 
         // Reactions and comments from neighbours.
         let kinds = ReactionKind.allCases

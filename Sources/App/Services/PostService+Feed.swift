@@ -47,11 +47,12 @@ extension PostService {
 
         var text: String { "\(rank)_\(publishMs)_\(id.uuidString)" }
 
-        /// Feed order: "less" comes first.
+        /// Feed order: "less" comes first (ids compare byte by byte, as both engines do).
         static func < (a: Cursor, b: Cursor) -> Bool {
             if a.rank != b.rank { return a.rank > b.rank }
             if a.publishMs != b.publishMs { return a.publishMs > b.publishMs }
-            return a.id.uuidString > b.id.uuidString
+            let aBelowB = withUnsafeBytes(of: a.id.uuid) { x in withUnsafeBytes(of: b.id.uuid) { y in x.lexicographicallyPrecedes(y) } }
+            return !aBelowB && a.id != b.id
         }
     }
 
@@ -59,17 +60,24 @@ extension PostService {
 
     /// A citizen's feed: the posts of the pages they follow and the groups they belong to.
     func feed(for account: UUID, after cursor: Cursor?, limit: Int, now: Date = Date()) async throws -> FeedPage {
-        let sql = try db.requireSQL()
-        let sources = try await sql.raw("""
+        let sources = try await sources(of: account)
+        return try await merged(groups: sources.groups, pages: sources.pages, viewer: account, after: cursor, limit: limit, now: now)
+    }
+
+    /// The groups a reader belongs to and the pages they follow (cached briefly; see `FeedCache`).
+    func sources(of account: UUID) async throws -> FeedCache.Sources {
+        if let known = cache.sources(of: account) { return known }
+        let rows = try await db.requireSQL().raw("""
             SELECT 'g' AS kind, group_id AS id FROM group_members WHERE account_id = \(bind: account) AND status = 'active'
             UNION ALL SELECT 'p' AS kind, page_id AS id FROM page_follows WHERE account_id = \(bind: account)
             """).all()
-        var groups: [UUID] = [], pages: [UUID] = []
-        for row in sources {
+        var sources = FeedCache.Sources(groups: [], pages: [])
+        for row in rows {
             let id = try row.decode(column: "id", as: UUID.self)
-            if try row.decode(column: "kind", as: String.self) == "g" { groups.append(id) } else { pages.append(id) }
+            if try row.decode(column: "kind", as: String.self) == "g" { sources.groups.append(id) } else { sources.pages.append(id) }
         }
-        return try await merged(groups: groups, pages: pages, viewer: account, after: cursor, limit: limit, now: now)
+        cache.store(sources, of: account)
+        return sources
     }
 
     /// A page's public feed.
@@ -80,7 +88,7 @@ extension PostService {
     /// A group's feed, for its members and its officers only; anyone else gets "not found".
     func groupFeed(_ groupID: UUID, viewer: CurrentAccount, after cursor: Cursor?, limit: Int, now: Date = Date()) async throws -> FeedPage {
         guard let group = try await CommunityGroup.find(groupID, on: db) else { throw TipService.NotFound() }
-        let community = CommunityService(db: db, gate: gate)
+        let community = CommunityService(db: db, gate: gate, cache: cache)
         let isMember = try await community.membership(groupID, account: viewer.id)?.status == .active
         if !isMember, !(try await community.mayManage(group, viewer)) { throw TipService.NotFound() }
         return try await merged(groups: [groupID], pages: [], viewer: viewer.id, after: cursor, limit: limit, now: now)
@@ -91,7 +99,7 @@ extension PostService {
         guard !groups.isEmpty || !pages.isEmpty else { return FeedPage(items: [], next: nil) }
         let sql = try db.requireSQL()
         let nowMs = Self.milliseconds(now)
-        // One query: each source's first `limit + 1` entries after the cursor, newest first.
+        // Each source's first `limit + 1` entries after the cursor, newest first.
         var parts: [SQLQueryString] = []
         for (index, group) in groups.prefix(100).enumerated() {
             parts.append("""
@@ -107,18 +115,27 @@ extension PostService {
                 ORDER BY rank DESC, publish_ms DESC, id DESC LIMIT \(literal: limit + 1)) AS p\(unsafeRaw: String(index))
                 """)
         }
-        let rows = try await sql.raw(parts.joined(separator: " UNION ALL ")).all()
-        var seen = Set<UUID>()
+        // With what the reader has done with each (read it, reacted), in the same statement.
+        let reader = viewer ?? Self.nobody
+        let rows = try await sql.raw("""
+            SELECT s.post_id, s.rank, s.publish_ms, r.kind AS my_reaction, v.viewed_at FROM (\(parts.joined(separator: " UNION ALL "))) s
+            LEFT JOIN post_reactions r ON r.post_id = s.post_id AND r.account_id = \(bind: reader)
+            LEFT JOIN post_views v ON v.post_id = s.post_id AND v.account_id = \(bind: reader)
+            """).all()
+        var state: [UUID: ReaderState] = [:]
         var entries: [Cursor] = []
         for row in rows {
             let entry = Cursor(rank: try row.decode(column: "rank", as: Int.self), publishMs: try row.decode(column: "publish_ms", as: Int64.self),
                                id: try row.decode(column: "post_id", as: UUID.self))
-            if seen.insert(entry.id).inserted { entries.append(entry) }
+            guard state[entry.id] == nil else { continue }
+            state[entry.id] = ReaderState(read: try row.decode(column: "viewed_at", as: Date?.self) != nil,
+                                          reaction: try row.decode(column: "my_reaction", as: String?.self).flatMap(ReactionKind.init(rawValue:)))
+            entries.append(entry)
         }
         entries.sort()
         let page = Array(entries.prefix(limit))
         let next = entries.count > limit ? page.last?.text : nil
-        return FeedPage(items: try await items(page.map(\.id), viewer: viewer), next: next)
+        return FeedPage(items: try await items(page.map(\.id), viewer: viewer, state: state), next: next)
     }
 
     /// Rows strictly after the cursor in feed order.
@@ -130,42 +147,88 @@ extension PostService {
             """
     }
 
-    /// The posts, in the given order, with what the viewer has done with them.
-    func items(_ ids: [UUID], viewer: UUID?) async throws -> [FeedItem] {
+    /// What one reader has done with one post.
+    struct ReaderState: Sendable, Equatable {
+        var read: Bool
+        var reaction: ReactionKind?
+    }
+
+    /// Binds where no reader is logged in: matches no row.
+    static let nobody = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
+    /// The posts, in the given order, with their unit's and page's names (from the cache, or one
+    /// query for those it lacks) and what the viewer has done with them (`state`, when the caller
+    /// read it already, or one more query).
+    func items(_ ids: [UUID], viewer: UUID?, state known: [UUID: ReaderState]? = nil) async throws -> [FeedItem] {
         guard !ids.isEmpty else { return [] }
-        let posts = try await Post.query(on: db).filter(\.$id ~~ ids).all()
         let sql = try db.requireSQL()
-        let unitIDs = Array(Set(posts.map { $0.$unit.id }))
-        let pageIDs = Array(Set(posts.compactMap { $0.$page.id }))
-        var unitNames: [UUID: String] = [:]
-        for row in try await sql.raw("SELECT id, name FROM units WHERE id IN (\(binds: unitIDs))").all() {
-            unitNames[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "name", as: String.self)
-        }
-        var pageNames: [UUID: (String, Bool)] = [:]
-        if !pageIDs.isEmpty {
-            for row in try await sql.raw("SELECT id, name, verified_at FROM pages WHERE id IN (\(binds: pageIDs))").all() {
-                pageNames[try row.decode(column: "id", as: UUID.self)] = (try row.decode(column: "name", as: String.self), try row.decode(column: "verified_at", as: Date?.self) != nil)
+        var byID = cache.posts(ids)
+        let missing = ids.filter { byID[$0] == nil }
+        if !missing.isEmpty {
+            let rows = try await sql.raw("""
+                SELECT p.*, u.name AS unit_name, pg.name AS page_name, pg.verified_at AS page_verified_at
+                FROM posts p JOIN units u ON u.id = p.unit_id LEFT JOIN pages pg ON pg.id = p.page_id
+                WHERE p.id IN (\(binds: missing))
+                """).all()
+            var loaded: [FeedItem] = []
+            for row in rows {
+                loaded.append(FeedItem(post: try Self.post(row), unitName: try row.decode(column: "unit_name", as: String.self),
+                                       pageName: try row.decode(column: "page_name", as: String?.self),
+                                       pageVerified: try row.decode(column: "page_verified_at", as: Date?.self) != nil, unread: false, myReaction: nil))
             }
+            cache.store(loaded)
+            for item in loaded { if let id = item.post.id { byID[id] = item } }
         }
-        var viewed = Set<UUID>()
-        var reactions: [UUID: ReactionKind] = [:]
-        if let viewer {
+        var state = known ?? [:]
+        if known == nil, let viewer {
             for row in try await sql.raw("""
                 SELECT post_id, 'view' AS kind FROM post_views WHERE account_id = \(bind: viewer) AND post_id IN (\(binds: ids))
                 UNION ALL SELECT post_id, kind FROM post_reactions WHERE account_id = \(bind: viewer) AND post_id IN (\(binds: ids))
                 """).all() {
                 let id = try row.decode(column: "post_id", as: UUID.self)
                 let kind = try row.decode(column: "kind", as: String.self)
-                if kind == "view" { viewed.insert(id) } else { reactions[id] = ReactionKind(rawValue: kind) }
+                var current = state[id] ?? ReaderState(read: false, reaction: nil)
+                if kind == "view" { current.read = true } else { current.reaction = ReactionKind(rawValue: kind) }
+                state[id] = current
             }
         }
-        let byID = Dictionary(uniqueKeysWithValues: posts.compactMap { post in post.id.map { ($0, post) } })
         return ids.compactMap { id in
-            guard let post = byID[id] else { return nil }
-            let page = post.$page.id.flatMap { pageNames[$0] }
-            return FeedItem(post: post, unitName: unitNames[post.$unit.id] ?? "", pageName: page?.0, pageVerified: page?.1 ?? false,
-                            unread: viewer != nil && !viewed.contains(id), myReaction: reactions[id])
+            guard var item = byID[id] else { return nil }
+            item.unread = viewer != nil && !(state[id]?.read ?? false)
+            item.myReaction = state[id]?.reaction
+            return item
         }
+    }
+
+    /// A post from a row of `posts` read with SQL (Fluent's query would cost a second pass).
+    static func post(_ row: any SQLRow) throws -> Post {
+        let post = Post()
+        post.id = try row.decode(column: "id", as: UUID.self)
+        post.$unit.id = try row.decode(column: "unit_id", as: UUID.self)
+        post.$page.id = try row.decode(column: "page_id", as: UUID?.self)
+        post.$author.id = try row.decode(column: "author_id", as: UUID.self)
+        post.category = PostCategory(rawValue: try row.decode(column: "category", as: String.self)) ?? .other
+        post.priority = PostPriority(rawValue: try row.decode(column: "priority", as: String.self)) ?? .information
+        post.audience = PostAudience(rawValue: try row.decode(column: "audience", as: String.self)) ?? .none
+        post.title = try row.decode(column: "title", as: String.self)
+        post.body = try row.decode(column: "body", as: String.self)
+        post.status = Post.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .withdrawn
+        post.pinned = try row.decode(column: "pinned", as: Bool.self)
+        post.rank = try row.decode(column: "rank", as: Int.self)
+        post.publishAt = try row.decode(column: "publish_at", as: Date.self)
+        post.publishMs = try row.decode(column: "publish_ms", as: Int64.self)
+        post.expiresAt = try row.decode(column: "expires_at", as: Date?.self)
+        post.withdrawnAt = try row.decode(column: "withdrawn_at", as: Date?.self)
+        post.withdrawalNotice = try row.decode(column: "withdrawal_notice", as: String?.self)
+        post.revision = try row.decode(column: "revision", as: Int.self)
+        post.editedAt = try row.decode(column: "edited_at", as: Date?.self)
+        post.reactions = try row.decode(column: "reactions", as: Int.self)
+        post.comments = try row.decode(column: "comments", as: Int.self)
+        post.shares = try row.decode(column: "shares", as: Int.self)
+        post.shareOpens = try row.decode(column: "share_opens", as: Int.self)
+        post.views = try row.decode(column: "views", as: Int.self)
+        post.createdAt = try row.decode(column: "created_at", as: Date.self)
+        return post
     }
 
     // MARK: interactions
@@ -182,6 +245,7 @@ extension PostService {
                 """).first()
             if inserted != nil { try await sql.raw("UPDATE posts SET views = views + 1 WHERE id = \(bind: postID)").run() }
         }
+        cache.forgetPost(postID)
     }
 
     /// Reacts to a post the account may read; a second reaction replaces the first (counted once).
@@ -208,6 +272,7 @@ extension PostService {
                 try await Counters.add(.reactions, delta, unit: unit, at: now, on: db)
             }
         }
+        cache.forgetPost(postID)
         return try await Post.find(postID, on: db) ?? post
     }
 
@@ -238,6 +303,7 @@ extension PostService {
             try await sql.raw("UPDATE posts SET comments = comments + 1 WHERE id = \(bind: postID)").run()
             try await Counters.add(.comments, 1, unit: unit, at: now, on: db)
         }
+        cache.forgetPost(postID)
         return Comment(id: id, authorName: account.displayName, authorID: account.id, body: text, hidden: false, reports: 0, createdAt: now)
     }
 
@@ -296,6 +362,7 @@ extension PostService {
             try await sql.raw("UPDATE posts SET shares = shares + 1 WHERE id = \(bind: postID)").run()
             try await Counters.add(.shares, 1, unit: unit, at: now, on: db)
         }
+        cache.forgetPost(postID)
         return token
     }
 
@@ -310,6 +377,7 @@ extension PostService {
             try await sql.raw("UPDATE post_shares SET opens = opens + 1 WHERE token = \(bind: token)").run()
             try await sql.raw("UPDATE posts SET share_opens = share_opens + 1 WHERE id = \(bind: postID)").run()
         }
+        cache.forgetPost(postID)
         return postID
     }
 

@@ -9,6 +9,13 @@ import Vapor
 struct PostService: Sendable {
     let db: any Database
     let gate: WriteGate
+    let cache: FeedCache
+
+    init(db: any Database, app: Application) {
+        self.db = db
+        gate = app.writeGate
+        cache = app.feedCache
+    }
 
     /// Where a post goes.
     struct Target: Sendable {
@@ -23,7 +30,8 @@ struct PostService: Sendable {
 
     /// Publishes (or schedules) a post. The author needs `publishPosts` at the unit that owns each
     /// target; the post belongs to that unit (the page's unit when it goes to a page only).
-    func publish(_ draft: PostDraft, to target: Target, by account: CurrentAccount, now: Date = Date()) async throws -> Post {
+    /// `origin` is added to the audit entry (what the post was made from).
+    func publish(_ draft: PostDraft, to target: Target, by account: CurrentAccount, origin: [String: String] = [:], now: Date = Date()) async throws -> Post {
         var issues: [FieldIssue] = []
         var checked: CheckedPost?
         switch PostRules.validate(draft, now: now) {
@@ -107,7 +115,7 @@ struct PostService: Sendable {
                                         on: db)
             try await AuditLog.append(.staff(account.id), "post.publish", subject: "post:" + postID.uuidString,
                                       detail: ["audience": target.audience.rawValue, "groups": String(targets.count), "priority": checked.priority.rawValue,
-                                               "category": checked.category.rawValue, "page": pageText], at: now, on: db)
+                                               "category": checked.category.rawValue, "page": pageText].merging(origin) { first, _ in first }, at: now, on: db)
             try await Counters.add(Metric.posts(checked.category), 1, unit: unitID, at: checked.publishAt, on: db)
             if checked.priority == .urgent, !targets.isEmpty {
                 try await Outbox.enqueue(.postUrgent, UrgentPostPayload(postID: postID), at: now, availableAt: checked.publishAt, on: db)
@@ -138,11 +146,13 @@ struct PostService: Sendable {
         post.revision = revision + 1
         post.editedAt = now
         try await gate.transaction { db in
+            try await Self.requireRevision(id, revision, on: db)
             try await db.requireSQL().insert(into: "post_revisions").columns("id", "post_id", "revision", "title", "body", "edited_by", "edited_at")
                 .values(SQLBind(UUID.timeOrdered(at: now)), SQLBind(id), SQLBind(revision), SQLBind(oldTitle), SQLBind(oldBody), SQLBind(account.id), SQLBind(now)).run()
             try await post.save(on: db)
             try await AuditLog.append(.staff(account.id), "post.edit", subject: "post:" + id.uuidString, detail: ["revision": String(revision + 1)], at: now, on: db)
         }
+        cache.forgetPost(id)
         return post
     }
 
@@ -180,11 +190,18 @@ struct PostService: Sendable {
         try await gate.transaction { db in
             try await TipService.requireUnchanged(table: Post.schema, id: id, status: Post.Status.published.rawValue, on: db)
             try await post.save(on: db)
-            try await db.requireSQL().raw("UPDATE post_targets SET rank = 0 WHERE post_id = \(bind: id)").run()
+            if wasPublished {
+                try await db.requireSQL().raw("UPDATE post_targets SET rank = 0 WHERE post_id = \(bind: id)").run()
+            } else {
+                // Never published: it reaches no group, and expiring before its time keeps it off its page.
+                try await db.requireSQL().raw("DELETE FROM post_targets WHERE post_id = \(bind: id)").run()
+                try await db.requireSQL().raw("UPDATE posts SET expires_at = \(bind: now) WHERE id = \(bind: id)").run()
+            }
             try await AuditLog.append(.staff(account.id), "post.withdraw", subject: "post:" + id.uuidString, detail: ["notice": text], at: now, on: db)
             // A post withdrawn before its time was never published: it does not count.
             if !wasPublished { try await Counters.add(Metric.posts(post.category), -1, unit: post.$unit.id, at: post.publishAt, on: db) }
         }
+        cache.forgetPost(id)
         return post
     }
 
@@ -197,11 +214,23 @@ struct PostService: Sendable {
         post.rank = pinned ? 2 : (post.priority == .urgent ? 1 : 0)
         let rank = post.rank
         try await gate.transaction { db in
+            try await TipService.requireUnchanged(table: Post.schema, id: id, status: Post.Status.published.rawValue, on: db)
             try await post.save(on: db)
             try await db.requireSQL().raw("UPDATE post_targets SET rank = \(bind: rank) WHERE post_id = \(bind: id)").run()
             try await AuditLog.append(.staff(account.id), pinned ? "post.pin" : "post.unpin", subject: "post:" + id.uuidString, at: now, on: db)
         }
+        cache.forgetPost(id)
         return post
+    }
+
+    /// The post is still published and at the revision the editor started from.
+    private static func requireRevision(_ id: UUID, _ revision: Int, on db: any Database) async throws {
+        let row = try await db.requireSQL().raw("SELECT status, revision FROM posts WHERE id = \(bind: id)").first()
+        guard try row?.decode(column: "status", as: String.self) == Post.Status.published.rawValue,
+              try row?.decode(column: "revision", as: Int.self) == revision else {
+            throw ValidationFailure(issues: [FieldIssue(field: "status", code: "conflict", messageVI: "Bài viết vừa được cán bộ khác sửa hoặc thu hồi. Vui lòng tải lại trang.",
+                                                        messageEN: "Another officer has just edited or withdrawn the post. Reload the page.")])
+        }
     }
 
     static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
@@ -219,6 +248,7 @@ struct PostService: Sendable {
         guard post.publishAt <= now else { throw TipService.NotFound() }
         if post.$page.id != nil { return post }
         guard let viewer else { throw TipService.NotFound() }
+        if try await runsTargetGroup(post, viewer) { return post }
         let member = try await db.requireSQL().raw("""
             SELECT 1 AS x FROM post_targets t JOIN group_members m ON m.group_id = t.group_id
             WHERE t.post_id = \(bind: id) AND m.account_id = \(bind: viewer.id) AND m.status = 'active' LIMIT 1
@@ -233,6 +263,17 @@ struct PostService: Sendable {
         if post.$author.id == account.id { return true }
         if try await account.may(.publishPosts, atUnit: post.$unit.id, on: db) { return true }
         return try await account.may(.manageGroups, atUnit: post.$unit.id, on: db)
+    }
+
+    /// Staff who run one of the groups the post reached (a province-wide alert in a commune's
+    /// group): they read it as its members do.
+    private func runsTargetGroup(_ post: Post, _ account: CurrentAccount) async throws -> Bool {
+        guard account.isStaff, let id = post.id else { return false }
+        let units = try await db.requireSQL().raw("""
+            SELECT DISTINCT g.unit_id FROM post_targets t JOIN community_groups g ON g.id = t.group_id WHERE t.post_id = \(bind: id)
+            """).all().map { try $0.decode(column: "unit_id", as: UUID.self) }
+        for unit in units where try await account.may(.manageGroups, atUnit: unit, on: db) { return true }
+        return false
     }
 
     private func requireManaged(_ id: UUID, _ account: CurrentAccount) async throws -> Post {
@@ -264,5 +305,5 @@ struct PostService: Sendable {
 }
 
 extension Request {
-    var posts: PostService { PostService(db: db, gate: application.writeGate) }
+    var posts: PostService { PostService(db: db, app: application) }
 }

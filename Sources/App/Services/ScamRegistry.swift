@@ -19,9 +19,11 @@ struct ScamRegistry: Sendable {
     let vault: TipVault
     let index: ScamLookupIndex
     let store: AttachmentStore
+    let app: Application
 
     init(db: any Database, app: Application) {
         self.db = db
+        self.app = app
         self.gate = app.writeGate
         self.vault = app.tipVault
         self.index = app.scamLookupIndex
@@ -346,5 +348,42 @@ extension Application {
             return index
         }
         set { storage[ScamLookupIndexKey.self] = newValue }
+    }
+}
+
+extension ScamRegistry {
+    /// Publishes a verified indicator's warning as a public post in one step: to the page given,
+    /// or else the first page of the patrol's units. The post links back to the lookup, and its
+    /// audit entry names the indicator.
+    func publishWarning(_ id: UUID, pageID: UUID?, by account: CurrentAccount, now: Date = Date()) async throws -> Post {
+        let row = try await indicator(id, for: account)
+        guard row.status == .verified, let warning = row.warningVI, row.$mergedInto.id == nil else {
+            throw ValidationFailure(issues: [FieldIssue(field: "status", code: "not_verified", messageVI: "Chỉ đăng cảnh báo cho dấu hiệu đã xác minh.",
+                                                        messageEN: "Only a verified indicator's warning can be published.")])
+        }
+        var page = pageID
+        if page == nil {
+            let units = TipService.units(of: account, allowing: .publishPosts)
+            page = units.isEmpty ? nil : try await Page.query(on: db).filter(\.$unit.$id ~~ units).sort(\.$createdAt).first()?.id
+        }
+        guard let page else {
+            throw ValidationFailure(issues: [FieldIssue(field: "page", code: "required", messageVI: "Đơn vị của bạn chưa có trang để đăng cảnh báo.",
+                                                        messageEN: "Your unit has no page to publish the warning on.")])
+        }
+        let kind = IndicatorKind(rawValue: row.kind)
+        let what = kind.map { $0.labelVI.lowercased() } ?? "dấu hiệu"
+        let query = row.display.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? ""
+        let body = """
+            \(warning)
+
+            Lực lượng an ninh mạng đã xác minh \(what) \(row.display) là lừa đảo (\(row.reportCount) phản ánh của người dân). Không chuyển tiền, không cung cấp mã OTP hay thông tin cá nhân.
+            Tra cứu số điện thoại, tài khoản, trang web tại /scams?q=\(query)
+            """
+        let posts = PostService(db: db, app: app)
+        let post = try await posts.publish(PostDraft(title: String("Cảnh báo lừa đảo: \(row.display)".prefix(PostRules.titleLength.upperBound)), body: body,
+                                                     category: PostCategory.scamWarning.rawValue, priority: PostPriority.warning.rawValue),
+                                           to: .init(audience: .none, groupID: nil, unitID: nil, pageID: page), by: account,
+                                           origin: ["scam_indicator": id.uuidString], now: now)
+        return post
     }
 }

@@ -100,6 +100,7 @@ extension Language {
         "commentsReported": "Bình luận bị người đọc báo",
         "commentHide": "Ẩn bình luận",
         "saved": "Đã lưu.",
+        "scamWarningPost": "Đăng cảnh báo lên trang",
     ]
 
     static let communityTextsEN: [String: String] = [
@@ -203,5 +204,6 @@ extension Language {
         "commentsReported": "Comments readers reported",
         "commentHide": "Hide comment",
         "saved": "Saved.",
+        "scamWarningPost": "Publish the warning on the page",
     ]
 }

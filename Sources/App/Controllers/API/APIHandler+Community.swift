@@ -9,9 +9,9 @@ import Vapor
 extension APIHandler {
     func getFeed(_ input: Operations.GetFeed.Input) async throws -> Operations.GetFeed.Output {
         let req = try APIRequestContext.current()
-        guard let account = try await Self.bearer(req) else { return .unauthorized(.init(body: .json(Self.unauthorized))) }
+        guard let account = try await Self.bearerAccountID(req) else { return .unauthorized(.init(body: .json(Self.unauthorized))) }
         guard let cursor = Self.cursor(input.query.after) else { return .badRequest(.init(body: .json(Self.badCursor))) }
-        let page = try await req.posts.feed(for: account.id, after: cursor, limit: input.query.limit ?? 20)
+        let page = try await req.posts.feed(for: account, after: cursor, limit: input.query.limit ?? 20)
         return .ok(.init(body: .json(Self.feedPage(page))))
     }
 
@@ -90,6 +90,7 @@ extension APIHandler {
         guard case .json(let body) = input.body else { return .badRequest(.init(body: .json(Self.badRequest))) }
         guard let id = UUID(uuidString: input.path.id) else { return .notFound(.init(body: .json(Self.groupNotFound))) }
         do {
+            _ = try await req.community.requireHandover(id, by: account)
             let successor = try await Self.accountID(phone: body.phone, field: "phone", on: req)
             let group = try await req.community.handOver(id, to: successor, by: account)
             return .ok(.init(body: .json(try await Self.groupInfo(group, on: req))))
@@ -185,6 +186,16 @@ extension APIHandler {
 
     // MARK: mapping
 
+    /// The account behind a live bearer token, in one query, for reads that need no roles (a
+    /// feed is read far more often than anything else).
+    static func bearerAccountID(_ req: Request) async throws -> UUID? {
+        guard let token = req.headers.bearerAuthorization?.token, token.hasPrefix(TokenService.prefix), token.count < 200 else { return nil }
+        return try await req.db.requireSQL().raw("""
+            SELECT t.account_id FROM api_tokens t JOIN accounts a ON a.id = t.account_id
+            WHERE t.token_hash = \(bind: TokenService.hash(token)) AND t.revoked_at IS NULL AND t.expires_at > \(bind: Date()) AND a.disabled_at IS NULL
+            """).first()?.decode(column: "account_id", as: UUID.self)
+    }
+
     /// nil when the text is not a cursor; `.some(nil)` when there is none (the first page).
     static func cursor(_ text: String?) -> PostService.Cursor?? {
         guard let text, !text.isEmpty else { return .some(nil) }
@@ -246,4 +257,23 @@ extension APIHandler {
     static let pageNotFound = error("page_not_found", "Không tìm thấy trang.", "There is no such page.")
     static let groupNotFound = error("group_not_found", "Không tìm thấy nhóm.", "There is no such group.")
     static let postNotFound = error("post_not_found", "Không tìm thấy bài viết.", "There is no such post.")
+}
+
+extension APIHandler {
+    func publishScamWarning(_ input: Operations.PublishScamWarning.Input) async throws -> Operations.PublishScamWarning.Output {
+        let req = try APIRequestContext.current()
+        guard let account = try await Self.bearer(req) else { return .unauthorized(.init(body: .json(Self.unauthorized))) }
+        guard let id = UUID(uuidString: input.path.id) else { return .notFound(.init(body: .json(Self.scamIndicatorNotFound))) }
+        var pageID: UUID?
+        if case .json(let body) = input.body { pageID = body.pageId.flatMap(UUID.init(uuidString:)) }
+        do {
+            let post = try await req.scams.publishWarning(id, pageID: pageID, by: account)
+            guard let item = try await req.posts.items([try post.requireID()], viewer: account.id).first else { throw Abort(.internalServerError) }
+            return .created(.init(body: .json(Self.postView(item))))
+        } catch is TipService.NotFound {
+            return .notFound(.init(body: .json(Self.scamIndicatorNotFound)))
+        } catch let failure as ValidationFailure {
+            return .badRequest(.init(body: .json(Self.validationError(failure.issues))))
+        }
+    }
 }

@@ -175,6 +175,7 @@ struct ConsoleCommunityController: RouteCollection {
         let account = try req.auth.require(CurrentAccount.self)
         guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
         do {
+            _ = try await req.community.requireHandover(id, by: account)
             let successor = try await APIHandler.accountID(phone: try req.content.decode(HandOverForm.self).phone ?? "", field: "owner", on: req)
             _ = try await req.community.handOver(id, to: successor, by: account)
         } catch is TipService.NotFound {

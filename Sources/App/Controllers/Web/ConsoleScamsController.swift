@@ -9,6 +9,7 @@ struct ConsoleScamsController: RouteCollection {
         let scams = routes.grouped("console", "scams").grouped(StaffOnlyMiddleware())
         scams.get(use: queue)
         scams.post(":id", "decision", use: decide)
+        scams.post(":id", "warning-post", use: publishWarning)
         scams.get("verified.csv", use: exportCSV)
         scams.get("verified.stix.json", use: exportSTIX)
         scams.get("evidence", ":file", use: evidence)
@@ -57,6 +58,8 @@ struct ConsoleScamsController: RouteCollection {
         var warning: String?
         var note: String?
         var evidence: [String]
+        /// Verified: its warning can be published as a post.
+        var verified: Bool
     }
 
     struct QueuePage: Encodable {
@@ -95,6 +98,21 @@ struct ConsoleScamsController: RouteCollection {
         return req.redirect(to: "/console/scams?done=1")
     }
 
+    /// The verified warning, as a public post on the patrol's page, in one step.
+    @Sendable func publishWarning(req: Request) async throws -> Response {
+        let account = try req.auth.require(CurrentAccount.self)
+        guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
+        do {
+            let post = try await req.scams.publishWarning(id, pageID: nil, by: account)
+            return req.redirect(to: "/posts/\(try post.requireID().uuidString)")
+        } catch is TipService.NotFound {
+            throw Abort(.notFound)
+        } catch let failure as ValidationFailure {
+            let text = failure.issues.first.map { req.message($0.messageVI, $0.messageEN) }
+            return try await page(req, notice: nil, errorID: id.uuidString, error: text, status: .unprocessableEntity)
+        }
+    }
+
     private func page(_ req: Request, notice: String?, errorID: String?, error: String?, status: HTTPStatus) async throws -> Response {
         let account = try req.auth.require(CurrentAccount.self)
         let chosen = ScamStatus(rawValue: req.query[String.self, at: "status"] ?? "") ?? .reported
@@ -109,7 +127,8 @@ struct ConsoleScamsController: RouteCollection {
             guard let id = row.id, let kind = IndicatorKind(rawValue: row.kind) else { return nil }
             return Row(id: id.uuidString, kind: req.message(kind.labelVI, kind.labelEN), display: row.display, value: row.value,
                        reports: row.reportCount, warning: row.warningVI, note: row.decisionNote,
-                       evidence: (evidence[id] ?? []).compactMap { $0.id.map { "/console/scams/evidence/" + $0.uuidString } })
+                       evidence: (evidence[id] ?? []).compactMap { $0.id.map { "/console/scams/evidence/" + $0.uuidString } },
+                       verified: row.status == .verified)
         }
         let statuses = ScamStatus.allCases.map {
             TipController.Option(value: $0.rawValue, label: req.language.texts["scamStatus_" + $0.rawValue] ?? $0.rawValue, selected: $0 == chosen)

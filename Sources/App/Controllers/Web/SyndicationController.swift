@@ -36,6 +36,8 @@ struct SyndicationController: RouteCollection {
         let now = Date()
         let posts = try await Post.query(on: req.db).filter(\.$page.$id != nil).filter(\.$priority ~~ [.warning, .urgent])
             .filter(\.$publishAt <= now).sort(\.$publishAt, .descending).limit(100).all()
+            // A warning withdrawn before its time was never sent.
+            .filter { !($0.status == .withdrawn && ($0.withdrawnAt ?? now) < $0.publishAt) }
         let site = req.siteURL
         let entries = posts.map { post in
             let id = post.id?.uuidString ?? ""
@@ -51,6 +53,7 @@ struct SyndicationController: RouteCollection {
     @Sendable func alert(req: Request) async throws -> Response {
         guard let file = req.parameters.get("file"), file.hasSuffix(".cap.xml"), let id = UUID(uuidString: String(file.dropLast(".cap.xml".count))),
               let post = try await Post.find(id, on: req.db), let pageID = post.$page.id, post.priority != .information, post.publishAt <= Date(),
+              !(post.status == .withdrawn && (post.withdrawnAt ?? post.publishAt) < post.publishAt),
               let page = try await Page.find(pageID, on: req.db)
         else { throw Abort(.notFound) }
         let unit = try await Unit.query(on: req.db).filter(\.$id == post.$unit.id).with(\.$area).first()
@@ -89,9 +92,10 @@ struct SyndicationController: RouteCollection {
 }
 
 extension Request {
-    /// This site's address as the client reached it, for links in feeds.
+    /// This site's address as the client reached it, for links in feeds (only the characters a
+    /// host and port can have, so a forged Host header cannot inject markup).
     var siteURL: String {
-        let host = headers.first(name: .host) ?? "localhost"
+        let host = String((headers.first(name: .host) ?? "localhost").filter { $0.isASCII && ($0.isLetter || $0.isNumber || ".-:[]".contains($0)) }.prefix(255))
         return (application.binhyenConfig.secureCookies ? "https://" : "http://") + host
     }
 }

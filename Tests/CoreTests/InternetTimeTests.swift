@@ -1,0 +1,21 @@
+import BinhYenCore
+import Foundation
+import Testing
+
+@Suite("API times without a formatter")
+struct InternetTimeTests {
+    /// The formatter rounds to the millisecond before it drops the fraction, so a moment less than
+    /// a millisecond before a whole second reads as the next second there and as this one here;
+    /// the moments are kept clear of that last millisecond.
+    @Test("InternetTime writes what ISO8601DateFormatter writes, for 20,000 moments from 1900 to 2200, leap days and the edges of days included")
+    func sameAsFormatter() {
+        let formatter = ISO8601DateFormatter()
+        var generator = SystemRandomNumberGenerator()
+        var moments: [Double] = [0, -1, 86_399, 86_400, 951_782_400, 951_868_799, 1_709_164_800, 4_107_542_399, -2_208_988_800]
+        for _ in 0..<20_000 { moments.append(Double(Int64.random(in: -2_208_988_800...7_258_118_400, using: &generator)) + Double.random(in: 0..<0.999, using: &generator)) }
+        for seconds in moments {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(InternetTime.string(date) == formatter.string(from: date), "\(seconds)")
+        }
+    }
+}
