@@ -186,6 +186,9 @@ struct CommunityTests {
             // The three officers who own the groups are members too.
             let expected = Set(residents.prefix(4).map(\.0) + [try await fx.account(Self.wardOfficer).id, try await fx.account(TipAPITests.otherCommuneOfficer).id])
             #expect(Set(notified) == expected && notified.count == expected.count, "\(notified.count) notifications")
+            // They read back as the app's own rows (ids in the engine's form).
+            let rows = try await InAppNotification.query(on: app.db).filter(\.$kind == "post.urgent").all()
+            #expect(rows.count == expected.count && rows.allSatisfy { $0.id != nil && $0.link == "/posts/" + alert.id })
             try await Outbox.drain(app: app)
             #expect(try await (app.db as! any SQLDatabase).raw("SELECT COUNT(*) AS n FROM notifications WHERE kind = 'post.urgent'").first()?.decode(column: "n", as: Int.self) == expected.count)
 
@@ -473,6 +476,128 @@ struct CommunityTests {
             let stranger = try await fx.account(TipAPITests.otherCommuneOfficer)
             #expect(try await posts.readable(try alert.requireID(), by: successor).id == alert.id)
             await #expect(throws: TipService.NotFound.self) { _ = try await posts.readable(try alert.requireID(), by: stranger) }
+        }
+    }
+
+    @Test("Editing keeps the earlier wording as a revision; only the post's officers edit; a withdrawn post cannot be edited")
+    func editHistory() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let fx = Fixture(app: app)
+            let group = try await fx.group("CA24133", "13", by: Self.wardOfficer)
+            let officer = try await fx.account(Self.wardOfficer)
+            let post = try await fx.posts.publish(PostDraft(title: "Lịch tiếp dân tuần này", body: "Tiếp dân sáng thứ Ba tại trụ sở.", category: "other", priority: "information"),
+                                                  to: .init(audience: .group, groupID: try group.requireID(), unitID: nil, pageID: nil), by: officer)
+            let id = try post.requireID()
+            let edited = try await fx.posts.edit(id, title: "Lịch tiếp dân tuần này (đã sửa)", body: "Tiếp dân sáng thứ Ba và thứ Năm tại trụ sở.", by: officer)
+            #expect(edited.revision == 2 && edited.editedAt != nil && edited.body.contains("thứ Năm"))
+            let history = try await fx.posts.revisions(id, by: officer)
+            #expect(history.count == 1 && history[0].revision == 1 && history[0].body == "Tiếp dân sáng thứ Ba tại trụ sở.")
+            await #expect(throws: TipService.NotFound.self) {
+                _ = try await fx.posts.edit(id, title: "Sửa trái phép tiêu đề", body: "Nội dung sửa trái phép.", by: try await fx.account(TipAPITests.otherCommuneOfficer))
+            }
+            await #expect(throws: ValidationFailure.self) { _ = try await fx.posts.edit(id, title: "", body: "Nội dung đủ dài.", by: officer) }
+            _ = try await fx.posts.withdraw(id, notice: "Lịch tiếp dân được thông báo lại ở bài khác.", by: officer)
+            await #expect(throws: ValidationFailure.self) { _ = try await fx.posts.edit(id, title: "Sửa sau thu hồi", body: "Nội dung sau thu hồi.", by: officer) }
+            #expect(try await Post.find(id, on: app.db)?.revision == 2)
+        }
+    }
+
+    @Test("Without JavaScript: an officer creates a group and publishes to it from the console, a citizen joins by the code and reads it, the officer edits it (the earlier wording kept), bans and lets the citizen back, the citizen leaves")
+    func webFlow() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let fx = Fixture(app: app)
+            let officer = WebClient(app)
+            try await officer.get("/login")
+            try await officer.post("/login", ["phone": "0901 000 003", "password": DemoSeeder.password])
+            try await officer.get("/console/groups")
+            let ward = try await fx.unit("CA24133").uuidString
+            let refused = try await officer.post("/console/groups", ["unit": ward, "kind": "Tổ dân phố", "name": ""])
+            #expect(refused.status == .unprocessableEntity && refused.text(after: #"data-field="placeName""#)?.isEmpty == false)
+            let created = try await officer.post("/console/groups", ["unit": ward, "kind": "Tổ dân phố", "name": "14"])
+            let groupPath = try #require(created.location)
+            let groupID = String(groupPath.split(separator: "/").last ?? "")
+            let code = try #require(try await CommunityGroup.find(UUID(uuidString: groupID)!, on: app.db)?.inviteCode)
+
+            try await officer.get("/console/posts/new?group=\(groupID)")
+            let bad = try await officer.post("/console/posts", ["title": "Tin", "body": "Ngắn", "category": "", "priority": "warning", "audience": "group", "group": groupID])
+            #expect(bad.status == .unprocessableEntity && bad.body.contains(#"data-field="category""#) && bad.body.contains(#"data-field="title""#))
+            let published = try await officer.post("/console/posts", ["title": "Cảnh báo trộm xe đạp điện", "body": "Bà con khoá xe đạp điện cẩn thận vào ban đêm.",
+                                                                      "category": "crime_methods", "priority": "warning", "audience": "group", "group": groupID])
+            let postPath = try #require(published.location)
+            let postID = String(postPath.split(separator: "/").last ?? "")
+
+            let citizen = WebClient(app)
+            try await citizen.get("/login")
+            try await citizen.post("/login", ["phone": Self.citizen, "password": DemoSeeder.password])
+            try await citizen.get("/feed")
+            let wrongCode = try await citizen.post("/groups/join", ["code": "ZZZZ9999"])
+            #expect(wrongCode.status == .unprocessableEntity && wrongCode.text(after: #"data-field="code""#)?.contains("Mã mời không đúng") == true)
+            let joined = try await citizen.post("/groups/join", ["code": code.lowercased()])
+            #expect(joined.location == "/feed?joined=1")
+            let feed = try await citizen.get("/feed")
+            #expect(feed.body.contains("Cảnh báo trộm xe đạp điện") && feed.body.contains(#"data-testid="unread""#))
+
+            try await officer.get("/console/posts/\(postID)/edit")
+            let saved = try await officer.post("/console/posts/\(postID)/edit", ["title": "Cảnh báo trộm xe đạp điện ban đêm", "body": "Bà con khoá xe và cất sạc trong nhà."])
+            #expect(saved.location == "/posts/\(postID)")
+            let history = try await officer.get("/console/posts/\(postID)/edit")
+            #expect(history.body.contains(#"data-testid="revision""#) && history.body.contains("Bà con khoá xe đạp điện cẩn thận vào ban đêm."))
+            #expect(try await citizen.get("/posts/\(postID)").body.contains("cất sạc trong nhà"))
+
+            let member = try await fx.account(Self.citizen).id.uuidString
+            try await officer.get("/console/groups/\(groupID)")
+            try await officer.post("/console/groups/\(groupID)/members/\(member)", ["decision": "ban"])
+            #expect(try await citizen.get("/groups/\(groupID)").status == .notFound)
+            let rejoin = try await citizen.post("/groups/join", ["code": code])
+            #expect(rejoin.status == .unprocessableEntity)
+            let banned = try await officer.get("/console/groups/\(groupID)")
+            #expect(banned.body.contains(#"data-testid="banned-member""#))
+            try await officer.post("/console/groups/\(groupID)/members/\(member)", ["decision": "unban"])
+            #expect(try await citizen.post("/groups/join", ["code": code]).location == "/feed?joined=1")
+            let groupPage = try await citizen.get("/groups/\(groupID)")
+            #expect(groupPage.body.contains(#"data-testid="group-leave""#))
+            try await citizen.post("/groups/\(groupID)/leave", [:])
+            #expect(try await fx.community.membership(UUID(uuidString: groupID)!, account: UUID(uuidString: member)!)?.status == .left)
+            #expect(try await CommunityGroup.find(UUID(uuidString: groupID)!, on: app.db)?.memberCount == 1)
+        }
+    }
+
+    @Test("Images with a post are cleaned of their location, served to whoever may read the post and to nobody else, and gone once it is withdrawn; a PDF is refused")
+    func images() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let fx = Fixture(app: app)
+            let pageID = try await fx.wardPage()
+            let group = try await fx.group("CA24133", "15", by: Self.wardOfficer)
+            let officer = try await fx.account(Self.wardOfficer)
+            let photo = try AttachmentRules.sanitize(Data(TipAttachmentTests.phoneJPEG), declaredName: "IMG_0001.jpg").get()
+            let draft = PostDraft(title: "Ảnh đối tượng trộm chó", body: "Bà con nhận diện giúp công an đối tượng trong ảnh.", category: "help_request", priority: "warning")
+            let public_ = try await fx.posts.publish(draft, to: .init(audience: .none, groupID: nil, unitID: nil, pageID: pageID), by: officer, images: [photo])
+            let members = try await fx.posts.publish(draft, to: .init(audience: .group, groupID: try group.requireID(), unitID: nil, pageID: nil), by: officer, images: [photo])
+            let publicImage = try #require(try await fx.posts.images(of: try public_.requireID()).first)
+            let memberImage = try #require(try await fx.posts.images(of: try members.requireID()).first)
+            try await app.testing().test(.GET, "/posts/\(try public_.requireID().uuidString)/images/\(publicImage.uuidString)") { res async in
+                #expect(res.status == .ok && res.headers.contentType == .jpeg)
+                #expect(!res.body.string.contains("GPSLatitude") && res.headers.first(name: "X-Content-Type-Options") == "nosniff")
+            }
+            try await app.testing().test(.GET, "/posts/\(try members.requireID().uuidString)/images/\(memberImage.uuidString)") { res async in
+                #expect(res.status == .notFound, "a members-only image for a visitor")
+            }
+            try await app.testing().test(.GET, "/posts/\(try public_.requireID().uuidString)/images/\(memberImage.uuidString)") { res async in
+                #expect(res.status == .notFound, "another post's image through this post")
+            }
+            _ = try await fx.posts.withdraw(try public_.requireID(), notice: "Đã xác định được đối tượng, cảm ơn bà con.", by: officer)
+            try await app.testing().test(.GET, "/posts/\(try public_.requireID().uuidString)/images/\(publicImage.uuidString)") { res async in
+                #expect(res.status == .notFound)
+            }
+            let pdf = try AttachmentRules.sanitize(Data("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".utf8), declaredName: "a.pdf").get()
+            let refused = await #expect(throws: ValidationFailure.self) {
+                _ = try await fx.posts.publish(draft, to: .init(audience: .none, groupID: nil, unitID: nil, pageID: pageID), by: officer, images: [pdf])
+            }
+            #expect(refused?.issues.first?.field == "images")
+            #expect(try await EvidenceFile.query(on: app.db).count() == 2)
         }
     }
 

@@ -566,6 +566,8 @@ def test_group_warning(b):
     # A member of that group finds it at the top of the unpinned posts in the feed, opens it and reacts.
     b.login("0988 000 001", DEMO_PASSWORD, "member-login")
     b.open("/feed", "member-feed")
+    alerts = b.all("[data-testid=alerts] li")
+    check(any("Khẩn" in a.text for a in alerts), "the demo's province-wide urgent alert is not among the member's notices")
     items = [i for i in b.all("[data-testid=feed-item]") if title in i.text]
     check(items, "the warning is not in the member's feed")
     check(items[0].get_attribute("data-priority") == "warning", "the feed does not mark it a warning")

@@ -74,10 +74,4 @@ final class Post: Model, @unchecked Sendable { // Fluent models are mutable clas
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
-
-    /// Published and not withdrawn is not enough: a scheduled post waits for its time and an
-    /// expired one has left the feeds.
-    func isLive(at now: Date) -> Bool {
-        status == .published && publishAt <= now && (expiresAt.map { $0 > now } ?? true)
-    }
 }

@@ -221,7 +221,7 @@ struct CommunityService: Sendable {
     }
 
     enum MemberDecision: String, Sendable, CaseIterable {
-        case approve, remove, ban, makeDeputy = "make_deputy", makeMember = "make_member"
+        case approve, remove, ban, unban, makeDeputy = "make_deputy", makeMember = "make_member"
     }
 
     /// The group's officers (its owner, deputies, and staff who manage groups at its unit) approve,
@@ -246,6 +246,10 @@ struct CommunityService: Sendable {
         case .ban:
             next.status = .banned
             next.role = .member
+        case .unban:
+            // Free to join again (by code or by asking), not a member yet.
+            guard current.status == .banned else { return current }
+            next.status = .left
         case .makeDeputy, .makeMember:
             guard current.status == .active else {
                 throw ValidationFailure(issues: [FieldIssue(field: "member", code: "not_member", messageVI: "Người này chưa là thành viên nhóm.", messageEN: "This person is not a member yet.")])

@@ -10,11 +10,14 @@ struct PostService: Sendable {
     let db: any Database
     let gate: WriteGate
     let cache: FeedCache
+    /// Where a post's images are kept, encrypted like tip attachments.
+    let store: AttachmentStore
 
     init(db: any Database, app: Application) {
         self.db = db
         gate = app.writeGate
         cache = app.feedCache
+        store = app.attachmentStore
     }
 
     /// Where a post goes.
@@ -30,13 +33,19 @@ struct PostService: Sendable {
 
     /// Publishes (or schedules) a post. The author needs `publishPosts` at the unit that owns each
     /// target; the post belongs to that unit (the page's unit when it goes to a page only).
-    /// `origin` is added to the audit entry (what the post was made from).
-    func publish(_ draft: PostDraft, to target: Target, by account: CurrentAccount, origin: [String: String] = [:], now: Date = Date()) async throws -> Post {
+    /// `origin` is added to the audit entry (what the post was made from). `images` were checked
+    /// by content and stripped of their metadata (`AttachmentRules.sanitize`).
+    func publish(_ draft: PostDraft, to target: Target, by account: CurrentAccount, images: [SanitizedAttachment] = [], origin: [String: String] = [:],
+                 now: Date = Date()) async throws -> Post {
         var issues: [FieldIssue] = []
         var checked: CheckedPost?
         switch PostRules.validate(draft, now: now) {
         case .success(let value): checked = value
         case .failure(let failure): issues = failure.issues
+        }
+        if let tooMany = AttachmentRules.checkCount(images.count, field: "images") { issues.append(tooMany) }
+        if images.contains(where: { $0.kind == .pdf }) {
+            issues.append(FieldIssue(field: "images", code: "kind", messageVI: "Bài viết chỉ đính kèm ảnh (JPEG, PNG).", messageEN: "Posts take images only (JPEG, PNG)."))
         }
         var page: Page?
         if let pageID = target.pageID {
@@ -108,8 +117,11 @@ struct PostService: Sendable {
         post.createdAt = now
         let targets = groupIDs
         let pageText = page?.id?.uuidString ?? ""
+        let files = try EvidenceFiles.write(images, owner: "post:" + postID.uuidString, store: store, at: now)
+        do {
         try await gate.transaction { db in
             try await post.create(on: db)
+            for file in files { try await file.create(on: db) }
             try await WriteBatch.insert(into: "post_targets", columns: ["group_id", "post_id", "rank", "publish_ms", "expires_at"],
                                         rows: targets.map { [SQLBind($0), SQLBind(postID), SQLBind(checked.rank), SQLBind(post.publishMs), SQLBind(checked.expiresAt)] },
                                         on: db)
@@ -120,6 +132,10 @@ struct PostService: Sendable {
             if checked.priority == .urgent, !targets.isEmpty {
                 try await Outbox.enqueue(.postUrgent, UrgentPostPayload(postID: postID), at: now, availableAt: checked.publishAt, on: db)
             }
+        }
+        } catch {
+            EvidenceFiles.discard(files, store: store)
+            throw error
         }
         return post
     }
@@ -235,6 +251,21 @@ struct PostService: Sendable {
 
     static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
 
+    /// The ids of a post's images, in the order they were attached.
+    func images(of postID: UUID) async throws -> [UUID] {
+        try await EvidenceFile.query(on: db).filter(\.$owner == "post:" + postID.uuidString).sort(\.$createdAt).all().compactMap(\.id)
+    }
+
+    /// One image of a post the viewer may read, decrypted; a withdrawn post's images are gone
+    /// with its text.
+    func image(_ fileID: UUID, of postID: UUID, viewer: CurrentAccount?) async throws -> (EvidenceFile, Data) {
+        let post = try await readable(postID, by: viewer)
+        guard post.status == .published, let file = try await EvidenceFile.find(fileID, on: db), file.owner == "post:" + postID.uuidString else {
+            throw TipService.NotFound()
+        }
+        return (file, try store.read(fileID))
+    }
+
     static let withdrawnIssue = FieldIssue(field: "status", code: "withdrawn", messageVI: "Bài viết đã bị thu hồi.", messageEN: "The post has been withdrawn.")
 
     // MARK: who may read
@@ -290,7 +321,11 @@ struct PostService: Sendable {
         guard let post = try await Post.find(postID, on: db), post.status == .published else { return }
         let sql = try db.requireSQL()
         // (`WHERE 1 = 1` keeps SQLite from reading ON CONFLICT as a join condition.)
-        let newID: SQLQueryString = sql.dialect.name == "postgresql" ? "gen_random_uuid()" : "randomblob(16)"
+        // A random id made by the database, in the form the engine stores ids in (Fluent keeps
+        // UUIDs as text on SQLite).
+        let newID: SQLQueryString = sql.dialect.name == "postgresql" ? "gen_random_uuid()" : """
+            (hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89AB', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))
+            """
         let title = String(("Khẩn: " + post.title).prefix(200))
         let titleEN = String(("Urgent: " + post.title).prefix(200))
         try await sql.raw("""

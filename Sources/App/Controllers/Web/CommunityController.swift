@@ -16,6 +16,7 @@ struct CommunityController: RouteCollection {
         routes.post("groups", ":id", "request", use: requestToJoin)
         routes.post("groups", ":id", "leave", use: leave)
         routes.get("posts", ":id", use: post)
+        routes.get("posts", ":id", "images", ":file", use: image)
         routes.post("posts", ":id", "react", use: react)
         routes.post("posts", ":id", "comments", use: comment)
         routes.post("posts", ":id", "share", use: share)
@@ -83,6 +84,16 @@ struct CommunityController: RouteCollection {
         var joinCode: String
         var notice: String?
         var atom: String?
+        /// The reader's newest in-app notifications (urgent warnings), on their own feed only.
+        var alerts: [Alert] = []
+        /// On a group's page, for a member who may leave it (not its owner).
+        var leaveGroup: String? = nil
+    }
+
+    struct Alert: Encodable {
+        var title: String
+        var link: String
+        var time: String
     }
 
     struct PageBlock: Encodable {
@@ -193,7 +204,9 @@ struct CommunityController: RouteCollection {
         let view = FeedView(page: req.pageMeta(titleKey: "feedTitle"), heading: req.language.texts["feedTitle"] ?? "", lead: req.language.texts["feedLead"],
                             items: feed.items.map { Self.item($0, req) }, next: feed.next, nextBase: "/feed", feedPage: nil,
                             groups: groups.map { GroupLink($0, status: .active, loggedIn: true) },
-                            showJoin: true, joinError: joinError, joinCode: code, notice: notice, atom: nil)
+                            showJoin: true, joinError: joinError, joinCode: code, notice: notice, atom: nil,
+                            alerts: try await InAppNotification.query(on: req.db).filter(\.$account.$id == account.id).sort(\.$createdAt, .descending)
+                                .limit(5).all().map { Alert(title: req.message($0.titleVI, $0.titleEN), link: $0.link, time: DisplayTime.string($0.createdAt)) })
         return try await render(req, view, status: status)
     }
 
@@ -220,9 +233,11 @@ struct CommunityController: RouteCollection {
         } catch is TipService.NotFound {
             throw Abort(.notFound)
         }
+        let membership = try await req.community.membership(id, account: account.id)
         let view = FeedView(page: req.pageMeta(titleKey: "feedTitle"), heading: group.name, lead: nil, items: feed.items.map { Self.item($0, req) },
                             next: feed.next, nextBase: "/groups/\(id.uuidString)", feedPage: nil, groups: [], showJoin: false, joinError: nil,
-                            joinCode: "", notice: nil, atom: nil)
+                            joinCode: "", notice: nil, atom: nil,
+                            leaveGroup: membership?.status == .active && membership?.role != .owner ? id.uuidString : nil)
         return try await render(req, view)
     }
 
@@ -268,6 +283,18 @@ struct CommunityController: RouteCollection {
         var shareLink: String?
         var shares: Int
         var views: Int
+        var images: [String]
+    }
+
+    /// An image of a post, for those who may read the post.
+    @Sendable func image(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("id", as: UUID.self), let file = req.parameters.get("file", as: UUID.self) else { throw Abort(.notFound) }
+        do {
+            let (row, data) = try await req.posts.image(file, of: id, viewer: req.auth.get(CurrentAccount.self))
+            return EvidenceFiles.response(row.kind, data: data, name: "anh-" + file.uuidString.prefix(8))
+        } catch is TipService.NotFound {
+            throw Abort(.notFound)
+        }
     }
 
     @Sendable func post(req: Request) async throws -> Response {
@@ -292,7 +319,8 @@ struct CommunityController: RouteCollection {
         let reactions = ReactionKind.allCases.map { Reaction(kind: $0.rawValue, label: req.message($0.labelVI, $0.labelEN), mine: feedItem.myReaction == $0) }
         let share = req.query[String.self, at: "shared"].map { req.siteURL + "/s/" + $0.filter { $0.isHexDigit } }
         let view = PostView(page: req.pageMeta(titleKey: "postTitle"), item: item, reactions: reactions, comments: post.status == .withdrawn ? [] : comments,
-                            loggedIn: account != nil, error: error, shareLink: share, shares: post.shares, views: post.views)
+                            loggedIn: account != nil, error: error, shareLink: share, shares: post.shares, views: post.views,
+                            images: post.status == .withdrawn ? [] : try await req.posts.images(of: id).map { "/posts/\(id.uuidString)/images/\($0.uuidString)" })
         return try await req.view.render("community/post", view).encodeResponse(status: status, for: req).privateNoStore()
     }
 

@@ -17,7 +17,9 @@ struct ConsoleCommunityController: RouteCollection {
         console.post("groups", ":id", "handover", use: handOver)
         console.get("posts", use: posts)
         console.get("posts", "new", use: newPost)
-        console.post("posts", use: publish)
+        console.on(.POST, "posts", body: .collect(maxSize: ByteCount(value: Request.uploadBodyLimit)), use: publish)
+        console.get("posts", ":id", "edit", use: editForm)
+        console.post("posts", ":id", "edit", use: saveEdit)
         console.post("posts", ":id", "withdraw", use: withdraw)
         console.post("posts", ":id", "pin", use: pin)
         console.post("comments", ":id", "hide", use: hideComment)
@@ -103,6 +105,7 @@ struct ConsoleCommunityController: RouteCollection {
         var code: String
         var members: [Member]
         var pending: [Member]
+        var banned: [Member]
         var owners: [Owner]
         var totals: PostService.InteractionTotals
         var error: String?
@@ -118,7 +121,7 @@ struct ConsoleCommunityController: RouteCollection {
         guard let id = req.parameters.get("id", as: UUID.self), let group = try await CommunityGroup.find(id, on: req.db) else { throw Abort(.notFound) }
         let rows: [CommunityService.MemberRow]
         do {
-            rows = try await req.community.members(id, statuses: [.active, .pending], by: account)
+            rows = try await req.community.members(id, statuses: [.active, .pending, .banned], by: account)
         } catch is TipService.NotFound {
             throw Abort(.notFound)
         }
@@ -129,7 +132,8 @@ struct ConsoleCommunityController: RouteCollection {
         }
         let owners = try await req.community.ownerHistory(id).map { GroupView.Owner(name: $0.name, from: DisplayTime.string($0.from), to: $0.to.map(DisplayTime.string)) }
         let view = GroupView(page: req.pageMeta(titleKey: "groupsTitle"), id: id.uuidString, name: group.name, code: group.inviteCode,
-                             members: members.filter { $0.status == "active" }, pending: members.filter { $0.status == "pending" }, owners: owners,
+                             members: members.filter { $0.status == "active" }, pending: members.filter { $0.status == "pending" },
+                             banned: members.filter { $0.status == "banned" }, owners: owners,
                              totals: try await req.posts.totals(group: id), error: error,
                              notice: req.query[String.self, at: "done"].map { _ in texts["saved"] ?? "" })
         return try await req.view.render("console/group", view).encodeResponse(status: status, for: req)
@@ -242,6 +246,7 @@ struct ConsoleCommunityController: RouteCollection {
         var publishAt: String?
         var expiresAt: String?
         var pinned: String?
+        var images: [File]?
     }
 
     @Sendable func publish(req: Request) async throws -> Response {
@@ -265,9 +270,12 @@ struct ConsoleCommunityController: RouteCollection {
                               publishAt: publishAt, expiresAt: expiresAt, pinned: form.pinned == "on" || form.pinned == "1")
         let target = PostService.Target(audience: PostAudience(rawValue: form.audience ?? "") ?? .none, groupID: form.group.flatMap(UUID.init(uuidString:)),
                                         unitID: form.unit.flatMap(UUID.init(uuidString:)), pageID: form.page.flatMap(UUID.init(uuidString:)))
+        // Images: checked by content and stripped of metadata before anything is stored.
+        let (images, uploadError) = req.sanitizedUploads(form.images)
+        if let uploadError { errors["images"] = uploadError }
         if errors.isEmpty {
             do {
-                let post = try await req.posts.publish(draft, to: target, by: account)
+                let post = try await req.posts.publish(draft, to: target, by: account, images: images)
                 return req.redirect(to: "/posts/\(try post.requireID().uuidString)")
             } catch let failure as ValidationFailure {
                 errors = req.fieldErrors(failure.issues)
@@ -330,6 +338,57 @@ struct ConsoleCommunityController: RouteCollection {
         }
         let view = PostsView(page: req.pageMeta(titleKey: "postsTitle"), rows: rows, reported: reported, error: error)
         return try await req.view.render("console/posts", view).encodeResponse(status: status, for: req)
+    }
+
+    struct EditView: Encodable {
+        struct Revision: Encodable {
+            var revision: Int
+            var title: String
+            var body: String
+            var time: String
+        }
+        var page: PageMeta
+        var id: String
+        var values: [String: String]
+        var errors: [String: String]
+        var revisions: [Revision]
+    }
+
+    @Sendable func editForm(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("id", as: UUID.self), let post = try await Post.find(id, on: req.db) else { throw Abort(.notFound) }
+        return try await editPage(req, id, values: ["title": post.title, "body": post.body], errors: [:], status: .ok)
+    }
+
+    private func editPage(_ req: Request, _ id: UUID, values: [String: String], errors: [String: String], status: HTTPStatus) async throws -> Response {
+        let account = try req.auth.require(CurrentAccount.self)
+        let revisions: [PostService.Revision]
+        do {
+            revisions = try await req.posts.revisions(id, by: account)
+        } catch is TipService.NotFound {
+            throw Abort(.notFound)
+        }
+        let view = EditView(page: req.pageMeta(titleKey: "postEditTitle"), id: id.uuidString, values: values, errors: errors,
+                            revisions: revisions.map { .init(revision: $0.revision, title: $0.title, body: $0.body, time: DisplayTime.string($0.editedAt)) })
+        return try await req.view.render("console/post-edit", view).encodeResponse(status: status, for: req)
+    }
+
+    struct EditForm: Content {
+        var title: String?
+        var body: String?
+    }
+
+    @Sendable func saveEdit(req: Request) async throws -> Response {
+        let account = try req.auth.require(CurrentAccount.self)
+        guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
+        let form = try req.content.decode(EditForm.self)
+        do {
+            _ = try await req.posts.edit(id, title: form.title ?? "", body: form.body ?? "", by: account)
+        } catch is TipService.NotFound {
+            throw Abort(.notFound)
+        } catch let failure as ValidationFailure {
+            return try await editPage(req, id, values: ["title": form.title ?? "", "body": form.body ?? ""], errors: req.fieldErrors(failure.issues), status: .unprocessableEntity)
+        }
+        return req.redirect(to: "/posts/\(id.uuidString)")
     }
 
     struct WithdrawForm: Content { var notice: String? }
