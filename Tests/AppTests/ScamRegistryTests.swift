@@ -300,5 +300,25 @@ struct ScamRegistryTests {
             #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "scam.merge").count() == 1)
         }
     }
+    @Test("Numbers, accounts and sites named in fraud tips join the registry as reported, once per tip, through the outbox; other categories add nothing")
+    func tipIndicatorsJoinTheQueue() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let text = "Có người gọi từ số 0935.111.222 bảo chuyển tiền vào tài khoản Vietcombank 0071 0009 88877 và vào trang http://www.nhan-qua-tet.vn/xac-nhan"
+            _ = try await TipAPITests.submit(app, ["category": "fraud", "commune": "24133", "description": text])
+            _ = try await TipAPITests.submit(app, ["category": "fraud", "commune": "24133", "description": "Lại là số 0935 111 222 gọi đòi mã OTP."])
+            _ = try await TipAPITests.submit(app, ["category": "theft", "commune": "24133", "description": "Mất xe máy, kẻ gian gọi số 0935999888 đòi chuộc."])
+            #expect(try await ScamIndicator.query(on: app.db).count() == 0, "nothing before the outbox runs")
+            try await Outbox.drain(app: app)
+            let rows = try await ScamIndicator.query(on: app.db).all()
+            let byValue = Dictionary(uniqueKeysWithValues: rows.map { ($0.value, $0) })
+            #expect(byValue["+84935111222"]?.reportCount == 2 && byValue["+84935111222"]?.source == "tip" && byValue["+84935111222"]?.status == .reported)
+            #expect(rows.contains { $0.kind == "bank_account" } && rows.contains { $0.kind == "website" && $0.value.contains("nhan-qua-tet.vn") })
+            #expect(byValue["+84935999888"] == nil, "a theft tip does not feed the registry")
+            try await Outbox.drain(app: app)
+            #expect(try await ScamIndicator.query(on: app.db).all().first { $0.value == "+84935111222" }?.reportCount == 2, "each tip counts once")
+            let answer = try await ScamRegistry(db: app.db, app: app).lookup("0935 111 222")
+            #expect(answer.verdict == .reported && answer.reports == 2)
+        }
+    }
 }
-

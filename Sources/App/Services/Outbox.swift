@@ -15,6 +15,20 @@ enum OutboxTopic: String, Sendable {
     case tipEscalation = "tip.escalation"
     /// An urgent post reached its publishing time: notify every member of the groups it targets.
     case postUrgent = "post.urgent"
+    /// A fraud tip named phone numbers, accounts or sites: count them in the scam registry.
+    case tipIndicators = "tip.indicators"
+}
+
+/// What a fraud tip named, as the normalisers gave it.
+struct TipIndicatorsPayload: Codable, Sendable {
+    struct Item: Codable, Sendable {
+        var kind: String
+        var value: String
+        var display: String
+        var matchKey: String
+    }
+    var tipID: UUID
+    var indicators: [Item]
 }
 
 struct UrgentPostPayload: Codable, Sendable {
@@ -104,6 +118,8 @@ enum Outbox {
             await app.liveHub.publish(try JSONDecoder().decode(LiveTipEvent.self, from: data))
         case .tipEscalation:
             try await TipEscalation.notify(try JSONDecoder().decode(EscalationPayload.self, from: data), on: db, now: now)
+        case .tipIndicators:
+            try await ScamRegistry.countTipIndicators(try JSONDecoder().decode(TipIndicatorsPayload.self, from: data), on: db, now: now)
         case .postUrgent:
             try await PostService.notifyMembers(of: try JSONDecoder().decode(UrgentPostPayload.self, from: data).postID, on: db, now: now)
         case nil:

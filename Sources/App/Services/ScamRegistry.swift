@@ -387,3 +387,18 @@ extension ScamRegistry {
         return post
     }
 }
+
+extension ScamRegistry {
+    /// The indicators a fraud tip named join the registry as reported (one report each, source
+    /// "tip"), so the cyber patrol finds them in its queue. Runs from the outbox, once per tip:
+    /// the outbox row is marked done in the same transaction.
+    static func countTipIndicators(_ payload: TipIndicatorsPayload, on db: any Database, now: Date) async throws {
+        let sql = try db.requireSQL()
+        for item in payload.indicators {
+            guard let kind = IndicatorKind(rawValue: item.kind) else { continue }
+            let indicator = Indicator(kind: kind, value: item.value, display: item.display, matchKey: item.matchKey)
+            let (_, counted) = try await upsert(indicator, source: "tip", reports: 1, at: now, on: sql)
+            try await touchAliases(of: counted, at: now, on: sql)
+        }
+    }
+}

@@ -113,6 +113,13 @@ struct TipService: Sendable {
                 try await Self.insert(tip, routes: routes, at: now, on: db)
                 try await WriteBatch.insert(into: "tip_indicators", columns: ["tip_id", "kind", "value", "display"],
                                             rows: indicators.map { [SQLBind(id), SQLBind($0.kind.rawValue), SQLBind($0.value), SQLBind($0.display)] }, on: db)
+                // The registry counts them as reported, after this commits (an upsert cannot be
+                // replayed in a group).
+                if !indicators.isEmpty {
+                    try await Outbox.enqueue(.tipIndicators, TipIndicatorsPayload(tipID: id, indicators: indicators.map {
+                        .init(kind: $0.kind.rawValue, value: $0.value, display: $0.display, matchKey: $0.matchKey)
+                    }), at: now, on: db)
+                }
                 try await Counters.add(.tipsReceived, 1, unit: owner.unitID, at: now, on: db)
                 for file in files { try await file.create(on: db) }
                 try await AuditLog.append(actor, "tip.submit", subject: Self.subject(id), detail: [
