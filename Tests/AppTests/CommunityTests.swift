@@ -438,6 +438,8 @@ struct CommunityTests {
             let citizen = try await fx.account(Self.citizen)
             _ = try await fx.community.join(code: group.inviteCode, account: citizen.id)
             let officer = try await fx.account(Self.wardOfficer)
+            let again = await #expect(throws: ValidationFailure.self) { _ = try await fx.group("CA24133", "11", by: Self.wardOfficer) }
+            #expect(again?.issues.first?.code == "exists")
             _ = try await fx.community.decide(groupID, member: citizen.id, .makeDeputy, by: officer)
             let deputy = try await TipAPITests.bearer(app, Self.citizen)
             _ = try await TipAPITests.json(app, .POST, "/api/v1/groups/\(groupID.uuidString)/owner", headers: deputy, body: ["phone": Self.wardSecondOfficer],

@@ -160,10 +160,6 @@ struct CommunityService: Sendable {
         }
         guard issues.isEmpty else { throw ValidationFailure(issues: issues) }
         let (kind, name) = (kindText, nameText)
-        let sql = try db.requireSQL()
-        if try await sql.raw("SELECT 1 AS x FROM places WHERE unit_id = \(bind: unitID) AND kind = \(bind: kind) AND name = \(bind: name)").first() != nil {
-            throw ValidationFailure(issues: [FieldIssue(field: "placeName", code: "exists", messageVI: "\(kind) \(name) đã có nhóm.", messageEN: "\(kind) \(name) already has a group.")])
-        }
         let placeID = UUID.timeOrdered(at: now)
         let group = CommunityGroup()
         group.id = UUID.timeOrdered(at: now)
@@ -176,6 +172,11 @@ struct CommunityService: Sendable {
         group.createdAt = now
         try await gate.transaction { db in
             let sql = try db.requireSQL()
+            // Checked inside the write, so two officers creating the same place get one group
+            // and a clear answer, not a constraint error.
+            if try await sql.raw("SELECT 1 AS x FROM places WHERE unit_id = \(bind: unitID) AND kind = \(bind: kind) AND name = \(bind: name)").first() != nil {
+                throw ValidationFailure(issues: [FieldIssue(field: "placeName", code: "exists", messageVI: "\(kind) \(name) đã có nhóm.", messageEN: "\(kind) \(name) already has a group.")])
+            }
             try await sql.insert(into: "places").columns("id", "unit_id", "kind", "name", "created_at")
                 .values(SQLBind(placeID), SQLBind(unitID), SQLBind(kind), SQLBind(name), SQLBind(now)).run()
             try await group.create(on: db)

@@ -161,8 +161,10 @@ struct ConsoleCommunityController: RouteCollection {
 
     @Sendable func decide(req: Request) async throws -> Response {
         let account = try req.auth.require(CurrentAccount.self)
-        guard let id = req.parameters.get("id", as: UUID.self), let member = req.parameters.get("account", as: UUID.self),
-              let decision = CommunityService.MemberDecision(rawValue: try req.content.decode(DecisionForm.self).decision ?? "") else { throw Abort(.notFound) }
+        guard let id = req.parameters.get("id", as: UUID.self), let member = req.parameters.get("account", as: UUID.self) else { throw Abort(.notFound) }
+        guard let decision = CommunityService.MemberDecision(rawValue: try req.content.decode(DecisionForm.self).decision ?? "") else {
+            return try await groupPage(req, error: req.message("Thao tác không hợp lệ.", "Unknown action."), status: .unprocessableEntity)
+        }
         do {
             _ = try await req.community.decide(id, member: member, decision, by: account)
         } catch is TipService.NotFound {
@@ -280,6 +282,9 @@ struct ConsoleCommunityController: RouteCollection {
             } catch let failure as ValidationFailure {
                 errors = req.fieldErrors(failure.issues)
             }
+        } else if case .failure(let failure) = PostRules.validate(draft, now: Date()) {
+            // A wrong date or file does not hide what else is wrong.
+            for (field, text) in req.fieldErrors(failure.issues) where errors[field] == nil { errors[field] = text }
         }
         return try await postForm(req, values: values, errors: errors, status: .unprocessableEntity)
     }
