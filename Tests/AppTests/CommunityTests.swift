@@ -566,7 +566,7 @@ struct CommunityTests {
         }
     }
 
-    @Test("Images with a post are cleaned of their location, served to whoever may read the post and to nobody else, and gone once it is withdrawn; a PDF is refused")
+    @Test("Images with a post are cleaned of their location, served to whoever may read the post and to nobody else, and gone once it is withdrawn; a PDF is refused; a page's avatar likewise, in public")
     func images() async throws {
         try await withTestApp { app in
             try await app.loadDemo()
@@ -600,6 +600,25 @@ struct CommunityTests {
             }
             #expect(refused?.issues.first?.field == "images")
             #expect(try await EvidenceFile.query(on: app.db).count() == 2)
+
+            // A page's avatar: cleaned the same way, public like the page.
+            let admin = try await fx.account("0901000006")
+            let withAvatar = try await fx.community.createPage(.init(name: "Công an phường có ảnh", area: "Phường Buôn Ma Thuột", hotline: nil,
+                                                                     description: "Trang có ảnh đại diện của công an phường."),
+                                                               unitID: try await fx.unit("CA24133"), avatar: photo, by: admin)
+            let avatarPath = "/pages/\(try withAvatar.requireID().uuidString)/avatar"
+            try await app.testing().test(.GET, avatarPath) { res async in
+                #expect(res.status == .ok && res.headers.contentType == .jpeg && !res.body.string.contains("GPSLatitude"))
+            }
+            try await app.testing().test(.GET, "/pages/\(try withAvatar.requireID().uuidString)") { res async in
+                #expect(res.body.string.contains(avatarPath))
+            }
+            try await app.testing().test(.GET, "/pages/\(pageID.uuidString)/avatar") { res async in #expect(res.status == .notFound) }
+            let pdfAvatar = await #expect(throws: ValidationFailure.self) {
+                _ = try await fx.community.createPage(.init(name: "Trang thử ảnh PDF", area: "Phường Buôn Ma Thuột", hotline: nil, description: "Trang thử ảnh đại diện sai loại."),
+                                                      unitID: try await fx.unit("CA24133"), avatar: pdf, by: admin)
+            }
+            #expect(pdfAvatar?.issues.first?.field == "avatar")
         }
     }
 

@@ -13,6 +13,7 @@ final class Page: Model, @unchecked Sendable { // Fluent models are mutable clas
     @Field(key: "area") var area: String
     @OptionalField(key: "hotline") var hotline: String?
     @Field(key: "description") var description: String
+    /// The stored avatar's id (an `EvidenceFile` owned by "page:<id>").
     @OptionalField(key: "avatar_path") var avatarPath: String?
     @Field(key: "follower_count") var followerCount: Int
     @OptionalField(key: "verified_at") var verifiedAt: Date?

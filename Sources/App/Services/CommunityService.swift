@@ -11,17 +11,21 @@ struct CommunityService: Sendable {
     let gate: WriteGate
     /// Forgets a reader's feed sources when they change.
     let cache: FeedCache
+    /// Where page avatars are kept (encrypted, like every uploaded file).
+    let store: AttachmentStore
 
     init(db: any Database, app: Application) {
         self.db = db
         gate = app.writeGate
         cache = app.feedCache
+        store = app.attachmentStore
     }
 
-    init(db: any Database, gate: WriteGate, cache: FeedCache) {
+    init(db: any Database, gate: WriteGate, cache: FeedCache, store: AttachmentStore) {
         self.db = db
         self.gate = gate
         self.cache = cache
+        self.store = store
     }
 
     // MARK: pages
@@ -33,8 +37,9 @@ struct CommunityService: Sendable {
         var description: String
     }
 
-    /// A unit admin (or the province) opens a page for a unit; it is not verified yet.
-    func createPage(_ draft: PageDraft, unitID: UUID, by account: CurrentAccount, now: Date = Date()) async throws -> Page {
+    /// A unit admin (or the province) opens a page for a unit; it is not verified yet. The avatar
+    /// was checked by content and stripped of metadata (`AttachmentRules.sanitize`).
+    func createPage(_ draft: PageDraft, unitID: UUID, avatar: SanitizedAttachment? = nil, by account: CurrentAccount, now: Date = Date()) async throws -> Page {
         guard try await account.may(.editUnit, atUnit: unitID, on: db) else { throw TipService.NotFound() }
         var issues: [FieldIssue] = []
         func take(_ result: Result<String, FieldIssue>) -> String {
@@ -55,12 +60,24 @@ struct CommunityService: Sendable {
             case .failure(let issue): issues.append(issue)
             }
         }
+        if avatar?.kind == .pdf {
+            issues.append(FieldIssue(field: "avatar", code: "kind", messageVI: "Ảnh đại diện phải là ảnh JPEG hoặc PNG.", messageEN: "The avatar must be a JPEG or PNG image."))
+        }
         guard issues.isEmpty else { throw ValidationFailure(issues: issues) }
         page.followerCount = 0
         page.createdAt = now
-        try await gate.transaction { db in
-            try await page.create(on: db)
-            try await AuditLog.append(.staff(account.id), "page.create", subject: "page:" + (page.id?.uuidString ?? ""), detail: ["name": page.name], at: now, on: db)
+        let pageID = try page.requireID()
+        let files = try EvidenceFiles.write(avatar.map { [$0] } ?? [], owner: "page:" + pageID.uuidString, store: store, at: now)
+        page.avatarPath = files.first?.id?.uuidString
+        do {
+            try await gate.transaction { db in
+                try await page.create(on: db)
+                for file in files { try await file.create(on: db) }
+                try await AuditLog.append(.staff(account.id), "page.create", subject: "page:" + pageID.uuidString, detail: ["name": page.name], at: now, on: db)
+            }
+        } catch {
+            EvidenceFiles.discard(files, store: store)
+            throw error
         }
         return page
     }
@@ -129,6 +146,13 @@ struct CommunityService: Sendable {
         }
         let pages = try await query.sort(\.$name).limit(limit).all()
         return pages.sorted { ($0.verifiedAt != nil ? 0 : 1, $0.name) < ($1.verifiedAt != nil ? 0 : 1, $1.name) }
+    }
+
+    /// A page's avatar (pages are public).
+    func avatar(of pageID: UUID) async throws -> (EvidenceFile, Data) {
+        guard let page = try await Page.find(pageID, on: db), let name = page.avatarPath, let id = UUID(uuidString: name),
+              let file = try await EvidenceFile.find(id, on: db), file.owner == "page:" + pageID.uuidString else { throw TipService.NotFound() }
+        return (file, try store.read(id))
     }
 
     func isFollowing(_ pageID: UUID, account: UUID) async throws -> Bool {

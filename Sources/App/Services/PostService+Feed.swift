@@ -88,7 +88,7 @@ extension PostService {
     /// A group's feed, for its members and its officers only; anyone else gets "not found".
     func groupFeed(_ groupID: UUID, viewer: CurrentAccount, after cursor: Cursor?, limit: Int, now: Date = Date()) async throws -> FeedPage {
         guard let group = try await CommunityGroup.find(groupID, on: db) else { throw TipService.NotFound() }
-        let community = CommunityService(db: db, gate: gate, cache: cache)
+        let community = CommunityService(db: db, gate: gate, cache: cache, store: store)
         let isMember = try await community.membership(groupID, account: viewer.id)?.status == .active
         if !isMember, !(try await community.mayManage(group, viewer)) { throw TipService.NotFound() }
         return try await merged(groups: [groupID], pages: [], viewer: viewer.id, after: cursor, limit: limit, now: now)

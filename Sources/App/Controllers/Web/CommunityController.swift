@@ -8,6 +8,7 @@ struct CommunityController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("pages", use: pages)
         routes.get("pages", ":id", use: page)
+        routes.get("pages", ":id", "avatar", use: avatar)
         routes.post("pages", ":id", "follow", use: follow)
         routes.post("pages", ":id", "unfollow", use: unfollow)
         routes.get("feed", use: feed)
@@ -106,6 +107,17 @@ struct CommunityController: RouteCollection {
         var followers: Int
         var following: Bool
         var loggedIn: Bool
+        var avatar: String?
+    }
+
+    @Sendable func avatar(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
+        do {
+            let (file, data) = try await req.community.avatar(of: id)
+            return EvidenceFiles.response(file.kind, data: data, name: "trang-" + id.uuidString.prefix(8))
+        } catch is TipService.NotFound {
+            throw Abort(.notFound)
+        }
     }
 
     static func item(_ feed: PostService.FeedItem, _ req: Request) -> Item {
@@ -164,7 +176,8 @@ struct CommunityController: RouteCollection {
             }
         }
         let block = PageBlock(id: id.uuidString, name: page.name, area: page.area, hotline: page.hotline, description: page.description,
-                              verified: page.verifiedAt != nil, followers: page.followerCount, following: following, loggedIn: account != nil)
+                              verified: page.verifiedAt != nil, followers: page.followerCount, following: following, loggedIn: account != nil,
+                              avatar: page.avatarPath == nil ? nil : "/pages/\(id.uuidString)/avatar")
         let view = FeedView(page: req.pageMeta(titleKey: "pagesTitle"), heading: page.name, lead: nil, items: feed.items.map { Self.item($0, req) },
                             next: feed.next, nextBase: "/pages/\(id.uuidString)", feedPage: block,
                             groups: groups.map { GroupLink($0, status: $0.id.flatMap { statuses[$0] }, loggedIn: account != nil) },

@@ -24,7 +24,7 @@ struct ConsoleCommunityController: RouteCollection {
         console.post("posts", ":id", "pin", use: pin)
         console.post("comments", ":id", "hide", use: hideComment)
         console.get("pages", use: pages)
-        console.post("pages", use: createPage)
+        console.on(.POST, "pages", body: .collect(maxSize: ByteCount(value: Request.uploadBodyLimit)), use: createPage)
         console.post("pages", ":id", "verify", use: verifyPage)
     }
 
@@ -482,16 +482,19 @@ struct ConsoleCommunityController: RouteCollection {
         var area: String?
         var hotline: String?
         var description: String?
+        var avatar: [File]?
     }
 
     @Sendable func createPage(req: Request) async throws -> Response {
         let account = try req.auth.require(CurrentAccount.self)
         let form = try req.content.decode(PageForm.self)
         let values = ["unit": form.unit ?? "", "name": form.name ?? "", "area": form.area ?? "", "hotline": form.hotline ?? "", "description": form.description ?? ""]
+        let (files, uploadError) = req.sanitizedUploads(form.avatar)
+        if let uploadError { return try await pagesPage(req, values: values, errors: ["avatar": uploadError], status: .unprocessableEntity) }
         do {
             guard let unit = form.unit.flatMap(UUID.init(uuidString:)) else { throw TipService.NotFound() }
             _ = try await req.community.createPage(.init(name: form.name ?? "", area: form.area ?? "", hotline: form.hotline, description: form.description ?? ""),
-                                                   unitID: unit, by: account)
+                                                   unitID: unit, avatar: files.first, by: account)
         } catch is TipService.NotFound {
             return try await pagesPage(req, values: values, errors: ["unit": req.message("Vui lòng chọn đơn vị bạn quản trị.", "Choose a unit you administer.")], status: .unprocessableEntity)
         } catch let failure as ValidationFailure {
