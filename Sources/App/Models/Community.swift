@@ -40,7 +40,9 @@ final class CommunityGroup: Model, @unchecked Sendable { // Fluent models are mu
 }
 
 /// A post to a page and/or groups (see `CreatePosts`).
-final class Post: Model, @unchecked Sendable { // Fluent models are mutable classes; each instance stays inside one task.
+// A Fluent model is a mutable class: an instance stays inside one task, except those FeedCache
+// keeps, which are never changed after they are read and are only read by the tasks they reach.
+final class Post: Model, @unchecked Sendable {
     static let schema = "posts"
 
     enum Status: String, Codable, Sendable {

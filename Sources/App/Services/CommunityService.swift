@@ -343,6 +343,18 @@ struct CommunityService: Sendable {
         return group
     }
 
+    /// The account's standing in each of these groups (absent: never asked or joined), in one query.
+    func statuses(of account: UUID, in groups: [UUID]) async throws -> [UUID: MemberStatus] {
+        guard !groups.isEmpty else { return [:] }
+        var out: [UUID: MemberStatus] = [:]
+        for row in try await db.requireSQL().raw("""
+            SELECT group_id, status FROM group_members WHERE account_id = \(bind: account) AND group_id IN (\(binds: groups))
+            """).all() {
+            out[try row.decode(column: "group_id", as: UUID.self)] = MemberStatus(rawValue: try row.decode(column: "status", as: String.self))
+        }
+        return out
+    }
+
     func membership(_ groupID: UUID, account: UUID) async throws -> Membership? {
         guard let row = try await db.requireSQL().raw("SELECT role, status FROM group_members WHERE group_id = \(bind: groupID) AND account_id = \(bind: account)").first(),
               let role = MemberRole(rawValue: try row.decode(column: "role", as: String.self)),

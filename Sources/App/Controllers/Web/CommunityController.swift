@@ -58,6 +58,8 @@ struct CommunityController: RouteCollection {
         var members: Int
         var member: Bool
         var pending: Bool
+        /// Banned by the group's officers: told so, instead of a button that does nothing.
+        var banned: Bool
         /// Logged in, not a member, not waiting, not banned.
         var mayAsk: Bool
 
@@ -67,6 +69,7 @@ struct CommunityController: RouteCollection {
             members = group.memberCount
             member = status == .active
             pending = status == .pending
+            banned = status == .banned
             mayAsk = loggedIn && (status == nil || status == .left)
         }
     }
@@ -170,11 +173,7 @@ struct CommunityController: RouteCollection {
         if let account { following = try await req.community.isFollowing(id, account: account.id) }
         let groups = try await CommunityGroup.query(on: req.db).filter(\.$unit.$id == page.$unit.id).sort(\.$name).limit(200).all()
         var statuses: [UUID: CommunityService.MemberStatus] = [:]
-        if let account {
-            for group in groups {
-                if let id = group.id, let membership = try await req.community.membership(id, account: account.id) { statuses[id] = membership.status }
-            }
-        }
+        if let account { statuses = try await req.community.statuses(of: account.id, in: groups.compactMap(\.id)) }
         let block = PageBlock(id: id.uuidString, name: page.name, area: page.area, hotline: page.hotline, description: page.description,
                               verified: page.verifiedAt != nil, followers: page.followerCount, following: following, loggedIn: account != nil,
                               avatar: page.avatarPath == nil ? nil : "/pages/\(id.uuidString)/avatar")
@@ -262,7 +261,7 @@ struct CommunityController: RouteCollection {
         do {
             _ = try await req.community.requestToJoin(id, account: account.id)
         } catch is ValidationFailure {
-            // Banned: the page shows the state next to the group.
+            // Banned: the page says so next to the group.
         }
         return req.redirect(to: back)
     }
