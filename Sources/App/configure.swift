@@ -35,6 +35,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.tipReferenceData = TipReferenceData()
     app.scamLookupIndex = ScamLookupIndex()
     app.feedCache = FeedCache()
+    app.knowledgeCache = KnowledgeCache()
     app.lookupThrottle = RequestThrottle(perMinute: config.lookupsPerMinute, burst: max(1, min(config.lookupsPerMinute, 10)))
     if config.backgroundJobs {
         let jobs = BackgroundJobs()
@@ -63,6 +64,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(GuardedServeCommand(inner: serve), as: "serve", isDefault: true)
     app.asyncCommands.use(DemoCommand(serve: serve), as: "demo")
     app.asyncCommands.use(ImportUnitsCommand(), as: "import-units")
+    app.asyncCommands.use(ImportProceduresCommand(), as: "import-procedures")
     app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
     app.asyncCommands.use(CreateProvinceUnitsCommand(), as: "create-province-units")
     app.asyncCommands.use(AuditCommand(), as: "audit")

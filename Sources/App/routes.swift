@@ -17,6 +17,8 @@ func routes(_ app: Application) throws {
     try web.register(collection: ConsoleScamsController())
     try web.register(collection: CommunityController())
     try web.register(collection: ConsoleCommunityController())
+    try web.register(collection: ProceduresController())
+    try web.register(collection: QuestionsController())
 
     // Anonymous tips: no session middleware, so no cookie is read or set for these routes.
     try app.register(collection: TipController.Anonymous())

@@ -28,6 +28,8 @@ public enum Action: String, CaseIterable, Codable, Sendable {
     case reorganiseUnits = "reorganise_units"
     case verifyPages = "verify_pages"
     case linkChannelAccounts = "link_channel_accounts"
+    /// The procedures knowledge base is shared by every unit; province admins keep it up to date.
+    case editKnowledgeBase = "edit_knowledge_base"
 }
 
 /// A role held at a unit.
@@ -62,7 +64,7 @@ public enum Policy {
             return [.openConsole, .readStatistics, .manageOfficers, .editUnit]
         case .provinceAdmin:
             return [.openConsole, .readTips, .readStatistics, .manageOfficers, .editUnit,
-                    .reorganiseUnits, .verifyPages, .linkChannelAccounts, .publishPosts]
+                    .reorganiseUnits, .verifyPages, .linkChannelAccounts, .publishPosts, .editKnowledgeBase]
         }
     }
 

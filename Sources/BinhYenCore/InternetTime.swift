@@ -28,6 +28,16 @@ public enum InternetTime {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
+    /// A calendar day written year-month-day ("2026-11-15"), or nil when it is not one.
+    public static func civilDate(_ text: String) -> (year: Int, month: Int, day: Int)? {
+        guard let match = text.wholeMatch(of: /([0-9]{4})-([0-9]{2})-([0-9]{2})/),
+              let year = Int(match.1), let month = Int(match.2), let day = Int(match.3), (1...12).contains(month)
+        else { return nil }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let length = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        return (1...length).contains(day) ? (year, month, day) : nil
+    }
+
     public static func pad(_ value: Int, _ width: Int) -> String {
         let text = String(value)
         return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text

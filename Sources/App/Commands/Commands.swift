@@ -44,10 +44,12 @@ struct DemoCommand: AsyncCommand {
             context.console.info("Địa bàn hành chính (\(scheme.rawValue)): \(report.inserted) mới, \(report.updated) cập nhật, \(report.unchanged) giữ nguyên")
         }
         let result = try await DemoSeeder.seed(on: app.db, passwords: app.binhyenPasswords)
+        try await KnowledgeBase.installShipped(resourcesDirectory: app.directory.resourcesDirectory, app: app)
         context.console.info(result.seeded ? "Đã tạo dữ liệu trình diễn / demo data loaded." : "Dữ liệu trình diễn đã có sẵn / demo data already present.")
         let tips = try await DemoTips.seed(TipService(db: app.db, app: app), on: app.db)
         _ = try await DemoScams.seed(ScamRegistry(db: app.db, app: app), on: app.db)
         _ = try await DemoCommunity.seed(app: app)
+        try await DemoKnowledge.seed(app: app)
         let hostname = signature.hostname ?? "127.0.0.1"
         let port = signature.port ?? 8080
         context.console.print("""
@@ -106,6 +108,20 @@ struct ImportUnitsCommand: AsyncCommand {
             }
             context.console.info("\(scheme.rawValue): \(report.inserted) mới / inserted, \(report.updated) cập nhật / updated, \(report.unchanged) giữ nguyên / unchanged")
         }
+    }
+}
+
+/// `import-procedures`: add the knowledge-base articles shipped in Resources/Procedures that the
+/// database does not have yet. An article already there, perhaps edited, is left as it is.
+struct ImportProceduresCommand: AsyncCommand {
+    struct Signature: CommandSignature { init() {} }
+
+    var help: String { "Nhập các bài hướng dẫn thủ tục đi kèm / Import the shipped procedure articles." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        let added = try await KnowledgeBase.installShipped(resourcesDirectory: app.directory.resourcesDirectory, app: app)
+        context.console.info("Thủ tục / procedures: \(added) bài mới / added")
     }
 }
 

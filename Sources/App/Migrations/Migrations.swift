@@ -32,5 +32,7 @@ extension Application {
         migrations.add(CreatePages())
         migrations.add(CreateGroups())
         migrations.add(CreatePosts())
+        migrations.add(CreateKnowledgeBase())
+        migrations.add(CreateQuestions())
     }
 }

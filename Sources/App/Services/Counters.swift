@@ -39,6 +39,11 @@ enum Metric: String, CaseIterable, Sendable {
     case reactions = "interactions.reactions"
     case comments = "interactions.comments"
     case shares = "interactions.shares"
+    case questionsReceived = "questions.received"
+    case questionsAnswered = "questions.answered"
+    case questionsAnswerSeconds = "questions.answer_seconds"
+    case questionsEscalated = "questions.escalated"
+    case faqsPublished = "questions.faqs_published"
 
     var definitionVI: String {
         switch self {
@@ -69,6 +74,11 @@ enum Metric: String, CaseIterable, Sendable {
         case .reactions: "Lượt bày tỏ cảm xúc trên bài viết (mỗi tài khoản một lượt mỗi bài, đổi loại không tính thêm), tính cho đơn vị của bài."
         case .comments: "Bình luận trên bài viết, tính cho đơn vị của bài."
         case .shares: "Lượt chia sẻ bài viết (mỗi liên kết chia sẻ được tạo), tính cho đơn vị của bài."
+        case .questionsReceived: "Câu hỏi về thủ tục người dân gửi, tính cho đơn vị nhận câu hỏi, theo ngày gửi."
+        case .questionsAnswered: "Câu hỏi đã được trả lời, tính cho đơn vị trả lời, theo ngày trả lời."
+        case .questionsAnswerSeconds: "Tổng số giây từ lúc hỏi đến lúc trả lời (chia cho số câu đã trả lời ra thời gian trung bình; trung vị đọc từ từng câu hỏi)."
+        case .questionsEscalated: "Lần câu hỏi quá hạn chưa trả lời bị chuyển lên (chỉ huy đơn vị, rồi đơn vị cấp trên)."
+        case .faqsPublished: "Câu trả lời được công khai thành hỏi đáp (không kèm người hỏi), tính cho đơn vị trả lời."
         }
     }
 

@@ -161,6 +161,7 @@ final class BackgroundJobs: LifecycleHandler, Sendable {
                 do {
                     let escalated = try await TipEscalation.run(app: app)
                     if escalated > 0 { wakeUp.yield() }
+                    _ = try await QuestionEscalation.run(app: app)
                 } catch {
                     app.logger.report(error: error)
                 }

@@ -142,6 +142,20 @@ struct TipController: RouteCollection {
 
     /// Reads the form, resolves the commune, and either stores the tip or shows the form again
     /// with every problem next to its field.
+    /// The commune a form names: the one picked among choices, or the only one matching the typed
+    /// name. Several matches give choices to pick from; none gives an error. Empty input gives "".
+    static func commune(_ req: Request, typed: String?, chosen: String?) async throws -> (code: String, choices: [Choice], error: String?) {
+        if let chosen, !chosen.isEmpty { return (chosen, [], nil) }
+        guard let typed, !typed.trimmingCharacters(in: .whitespaces).isEmpty else { return ("", [], nil) }
+        let matches = try await AreaSearch.communes(matching: typed, on: req.db)
+        if matches.count == 1 { return (matches[0].code, [], nil) }
+        if matches.isEmpty {
+            return ("", [], req.message("Không tìm thấy xã, phường này. Hãy gõ lại tên, có dấu hoặc không dấu.",
+                                        "No commune or ward has this name. Type it again, with or without diacritics."))
+        }
+        return ("", matches.map { Choice(code: $0.code, label: "\($0.name), \($0.provinceName)") }, req.language.texts["tipCommuneChoose"])
+    }
+
     static func submit(_ req: Request, as submitter: TipService.Submitter) async throws -> Response {
         let form = try req.content.decode(TipForm.self)
         var values = [
@@ -150,22 +164,8 @@ struct TipController: RouteCollection {
             "longitude": form.longitude ?? "", "happeningNow": form.happeningNow == nil ? "" : "on",
         ]
         var errors: [String: String] = [:]
-        var choices: [Choice] = []
-        var communeCode = ""
-        if let chosen = form.communeCode, !chosen.isEmpty {
-            communeCode = chosen
-        } else if !(form.commune ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-            let matches = try await AreaSearch.communes(matching: form.commune ?? "", on: req.db)
-            if matches.count == 1 {
-                communeCode = matches[0].code
-            } else if matches.isEmpty {
-                errors["commune"] = req.message("Không tìm thấy xã, phường này. Hãy gõ lại tên, có dấu hoặc không dấu.",
-                                                "No commune or ward has this name. Type it again, with or without diacritics.")
-            } else {
-                choices = matches.map { Choice(code: $0.code, label: "\($0.name), \($0.provinceName)") }
-                errors["commune"] = req.language.texts["tipCommuneChoose"]
-            }
-        }
+        let (communeCode, choices, communeError) = try await Self.commune(req, typed: form.commune, chosen: form.communeCode)
+        if let communeError { errors["commune"] = communeError }
         var latitude: Double?, longitude: Double?
         let rawLatitude = (form.latitude ?? "").trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: ".")
         let rawLongitude = (form.longitude ?? "").trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: ".")
