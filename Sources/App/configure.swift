@@ -65,6 +65,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(DemoCommand(serve: serve), as: "demo")
     app.asyncCommands.use(ImportUnitsCommand(), as: "import-units")
     app.asyncCommands.use(ImportProceduresCommand(), as: "import-procedures")
+    app.asyncCommands.use(ImportFAQsCommand(), as: "import-faqs")
     app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
     app.asyncCommands.use(CreateProvinceUnitsCommand(), as: "create-province-units")
     app.asyncCommands.use(AuditCommand(), as: "audit")

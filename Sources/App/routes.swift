@@ -19,6 +19,7 @@ func routes(_ app: Application) throws {
     try web.register(collection: ConsoleCommunityController())
     try web.register(collection: ProceduresController())
     try web.register(collection: QuestionsController())
+    try web.register(collection: DossiersController())
 
     // Anonymous tips: no session middleware, so no cookie is read or set for these routes.
     try app.register(collection: TipController.Anonymous())

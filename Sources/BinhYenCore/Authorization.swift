@@ -19,6 +19,8 @@ public enum Action: String, CaseIterable, Codable, Sendable {
     case handleTips = "handle_tips"
     case dispatchRapidResponse = "dispatch_rapid_response"
     case answerQuestions = "answer_questions"
+    /// Move citizens' dossiers for procedures through their steps.
+    case handleDossiers = "handle_dossiers"
     case publishPosts = "publish_posts"
     case manageGroups = "manage_groups"
     case verifyScamIndicators = "verify_scam_indicators"
@@ -53,9 +55,9 @@ public enum Policy {
         case .citizen:
             return []
         case .officer:
-            return [.openConsole, .readTips, .handleTips, .answerQuestions, .publishPosts, .manageGroups]
+            return [.openConsole, .readTips, .handleTips, .answerQuestions, .handleDossiers, .publishPosts, .manageGroups]
         case .commander:
-            return [.openConsole, .readTips, .handleTips, .dispatchRapidResponse, .answerQuestions,
+            return [.openConsole, .readTips, .handleTips, .dispatchRapidResponse, .answerQuestions, .handleDossiers,
                     .publishPosts, .manageGroups, .readStatistics]
         case .cyberPatrol:
             // Fraud and harmful-content tips are routed to the cyber unit, so its patrol works them.

@@ -38,6 +38,29 @@ public enum InternetTime {
         return (1...length).contains(day) ? (year, month, day) : nil
     }
 
+    /// Days from 1970-01-01 to a civil date (the inverse of `civil(daysSince1970:)`).
+    public static func daysSince1970(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The first moment of a day in Vietnam (UTC+7, no daylight saving), from "yyyy-MM-dd".
+    public static func vietnamDayStart(_ text: String) -> Date? {
+        guard let (year, month, day) = civilDate(text) else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(daysSince1970(year: year, month: month, day: day) * 86_400 - 7 * 3_600))
+    }
+
+    /// The day in Vietnam that holds a moment, as "yyyy-MM-dd".
+    public static func vietnamDay(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + 7 * 3_600
+        let (year, month, day) = civil(daysSince1970: seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
+    }
+
     public static func pad(_ value: Int, _ width: Int) -> String {
         let text = String(value)
         return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text

@@ -105,6 +105,33 @@ struct KnowledgeBaseTests {
         }
     }
 
+    @Test("Answers given before BinhYen are imported under their articles in batches and found by search; one bad line and nothing is written")
+    func importAnswers() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            try await KnowledgeBase.installShipped(resourcesDirectory: app.directory.resourcesDirectory, app: app)
+            let knowledge = KnowledgeBase(db: app.db, app: app)
+            let unit = try #require(try await UnitDirectory.find(code: "CA24133", on: app.db)?.id)
+            let good = (1...25).map { KnowledgeBase.FAQDraft(procedure: "tach-ho", question: "Con trai tôi số \($0) lấy vợ, tách hộ khẩu thế nào?",
+                                                              answer: "Nộp hồ sơ tách hộ tại công an phường, cần chỗ ở hợp pháp.") }
+            let bad = [KnowledgeBase.FAQDraft(procedure: "khong-co", question: "Hỏi gì đó về thủ tục?", answer: "Trả lời đủ dài."),
+                       KnowledgeBase.FAQDraft(procedure: "tach-ho", question: "Hỏi", answer: "Trả lời đủ dài.")]
+            do {
+                _ = try await knowledge.importFAQs(good + bad, unitID: unit, by: nil, batch: 10)
+                Issue.record("a bad line was accepted")
+            } catch let failure as ValidationFailure {
+                #expect(failure.issues.map(\.field) == ["26.procedure", "27.question"])
+            }
+            #expect(try await FAQ.query(on: app.db).count() == 0, "nothing is written when a line is wrong")
+            #expect(try await knowledge.importFAQs(good, unitID: unit, by: nil, batch: 10) == 25)
+            let article = try #require(try await knowledge.article(slug: "tach-ho"))
+            #expect(try await knowledge.faqs(of: article).count == 25)
+            let hits = try await knowledge.search("con trai lay vo tach ho khau", limit: 20)
+            #expect(hits.filter { $0.kind == .faq }.count == KnowledgeBase.faqsPerArticle, "imported answers are found, a few per article")
+            #expect(hits.contains { $0.kind == .procedure && $0.slug == "tach-ho" })
+        }
+    }
+
     @Test("An edit keeps the earlier wording, is found by search at once, and a stale or invalid edit changes nothing")
     func editing() async throws {
         try await withTestApp { app in

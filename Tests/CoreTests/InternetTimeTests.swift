@@ -18,4 +18,16 @@ struct InternetTimeTests {
             #expect(InternetTime.string(date) == formatter.string(from: date), "\(seconds)")
         }
     }
+
+    @Test("A Vietnam day starts at 17:00 UTC the evening before, and every moment of it reads as that day")
+    func vietnamDays() throws {
+        let start = try #require(InternetTime.vietnamDayStart("2026-12-01"))
+        #expect(InternetTime.string(start) == "2026-11-30T17:00:00Z")
+        #expect(InternetTime.vietnamDay(start) == "2026-12-01")
+        #expect(InternetTime.vietnamDay(start.addingTimeInterval(86_399)) == "2026-12-01")
+        #expect(InternetTime.vietnamDay(start.addingTimeInterval(-1)) == "2026-11-30")
+        #expect(InternetTime.vietnamDay(try #require(InternetTime.vietnamDayStart("2028-02-29"))) == "2028-02-29")
+        #expect(InternetTime.vietnamDayStart("2026-02-29") == nil)
+        #expect(InternetTime.vietnamDayStart("2026-1-5") == nil)
+    }
 }

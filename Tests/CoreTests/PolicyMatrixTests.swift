@@ -28,20 +28,20 @@ struct PolicyMatrixTests {
     }
 
     /// Allowed actions in the role's own subtree: o = open console, rt = read tips, ht = handle tips,
-    /// d = dispatch, q = answer questions, p = publish posts, g = manage groups, s = verify scam
+    /// d = dispatch, q = answer questions, hs = handle dossiers, p = publish posts, g = manage groups, s = verify scam
     /// indicators, st = read statistics, mo = manage officers, eu = edit unit, ru = reorganise units,
     /// vp = verify pages, lc = link channel accounts, kb = edit the procedures knowledge base.
     static let table: [Role: String] = [
         .citizen:       "",
-        .officer:       "o rt ht q p g",
-        .commander:     "o rt ht d q p g st",
+        .officer:       "o rt ht q hs p g",
+        .commander:     "o rt ht d q hs p g st",
         .cyberPatrol:   "o rt ht s p",
         .unitAdmin:     "o st mo eu",
         .provinceAdmin: "o rt st mo eu ru vp lc p kb",
     ]
 
     static let abbreviations: [String: Action] = [
-        "o": .openConsole, "rt": .readTips, "ht": .handleTips, "d": .dispatchRapidResponse, "q": .answerQuestions,
+        "o": .openConsole, "rt": .readTips, "ht": .handleTips, "d": .dispatchRapidResponse, "q": .answerQuestions, "hs": .handleDossiers,
         "p": .publishPosts, "g": .manageGroups, "s": .verifyScamIndicators, "st": .readStatistics,
         "mo": .manageOfficers, "eu": .editUnit, "ru": .reorganiseUnits, "vp": .verifyPages, "lc": .linkChannelAccounts,
         "kb": .editKnowledgeBase,

@@ -611,8 +611,147 @@ def test_cap_alerts(b):
     check(not schema.validate(broken), "the CAP schema accepts an invalid status")
 
 
+def open_alert(b, text, name):
+    """Follows the newest notice on the feed that contains `text`."""
+    b.open("/feed", name + "-feed")
+    links = [a for a in b.all("[data-testid=alerts] li a") if text in a.text]
+    check(links, f"no notice with “{text}” on the feed: {[a.text for a in b.all('[data-testid=alerts] li a')]}")
+    b.click_and_load(links[0], name)
+
+
+def test_question_answered(b):
+    # A citizen searches the procedures as typed on a phone, opens the article and asks about it.
+    b.login("0988 000 001", DEMO_PASSWORD, "asker-login")
+    b.open("/procedures", "procedures")
+    b.fill("form.search", {"q": "lam lai cccd bi mat"})
+    b.click_and_load(b.find("[data-testid=procedure-search]"), "procedures-search")
+    results = b.all("[data-testid=procedure-result]")
+    check(results, "the search finds nothing for “lam lai cccd bi mat”")
+    articles = [r for r in results[:3] if r.get_attribute("data-kind") == "procedure"
+                and r.find_element(By.CSS_SELECTOR, "a").get_attribute("href").endswith("/procedures/can-cuoc-cap-lai")]
+    check(articles, "the article on reissuing a lost ID card is not among the first three results")
+    check(articles[0].find_elements(By.CSS_SELECTOR, "mark"), "the result does not mark the words that matched")
+    b.click_and_load(articles[0].find_element(By.CSS_SELECTOR, "a"), "procedure-article")
+    b.click_and_load(b.find("[data-testid=procedure-ask]", "the link to ask about this procedure"), "question-new")
+    check(Select(b.find("#question-new select[name=procedure]")).first_selected_option.get_attribute("value") == "can-cuoc-cap-lai",
+          "the article is not preselected in the question form")
+    text = "Tôi làm rơi căn cước ở bến xe, giờ làm lại có phải về quê không? Gọi tôi 0912 345 678."
+    b.fill("#question-new", {"text": text, "commune": "Buôn Ma Thuột"})
+    b.submit("#question-new", "question-sent")
+    check("Đã gửi câu hỏi" in b.find("[data-testid=question-sent]").text, "no confirmation after asking")
+    check(b.find("[data-testid=question-status]").text.strip() == "Đang chờ trả lời", "the new question is not awaiting an answer")
+    question_path = b.path()
+    question_reference = b.find("h1").text.split()[-1]
+    b.logout()
+
+    # The ward's officer answers it with the suggested article, then publishes it without the asker.
+    b.login(OFFICER_PHONE, DEMO_PASSWORD, "answerer-login")
+    b.open("/console/questions", "question-inbox")
+    rows = [r for r in b.all("[data-testid=question-row]") if "bến xe" in r.text]
+    check(rows, "the question is not in the ward officer's inbox")
+    b.click_and_load(rows[0].find_element(By.CSS_SELECTOR, "a"), "console-question")
+    suggested = [s.get_attribute("data-slug") for s in b.all("[data-testid=suggestion]")][:3]
+    check("can-cuoc-cap-lai" in suggested, f"the article is not among the first suggestions: {suggested}")
+    check(Select(b.find("#question-answer select[name=procedure]")).first_selected_option.get_attribute("value") == "can-cuoc-cap-lai",
+          "the suggested article is not preselected for the answer")
+    answer = "Bạn không cần về quê: nộp cấp lại trên VNeID hoặc tại công an phường nơi đang ở, thẻ trả trong 7 ngày làm việc."
+    b.fill("#question-answer", {"answer": answer})
+    b.submit("#question-answer", "question-answered")
+    check(answer in b.find("[data-testid=question-answer]").text, "the answer is not shown after sending it")
+    masked = b.find("#question-faq textarea[name=faqQuestion]").get_attribute("value")
+    check("0912 345 678" not in masked and "bến xe" in masked, f"the Q&A draft keeps the asker's number: {masked}")
+    b.submit("#question-faq", "question-published")
+    check(b.find("[data-testid=question-published]"), "the answer is not marked published")
+    b.logout()
+
+    # The citizen is told, reads the answer and the article it points to.
+    b.login("0988 000 001", DEMO_PASSWORD, "asker-again")
+    open_alert(b, question_reference, "question-notice")
+    check(b.path() == question_path, f"the notice leads to {b.path()}, not the question")
+    check(b.find("[data-testid=question-status]").text.strip() == "Đã trả lời", "the question is not marked answered")
+    check(answer in b.find("[data-testid=question-answer]").text, "the citizen does not see the answer")
+    check(b.find("[data-testid=question-article]").get_attribute("href").endswith("/procedures/can-cuoc-cap-lai"), "the answer does not link its article")
+    b.logout()
+
+    # Anyone reads it as a Q&A under the article, without the asker's number.
+    b.open("/procedures/can-cuoc-cap-lai", "article-with-faq")
+    faqs = [f.text for f in b.all("[data-testid=faq]") if "bến xe" in f.text]
+    check(faqs, "the published Q&A is not under the article")
+    check("0912 345 678" not in faqs[0] and answer in faqs[0], "the public Q&A shows the number or lacks the answer")
+
+
+def test_dossier_steps(b):
+    # A citizen files a dossier from the article's page; a missing commune is refused in Vietnamese.
+    b.login("0988 000 002", DEMO_PASSWORD, "applicant-login")
+    b.open("/procedures/dang-ky-thuong-tru", "residence-article")
+    b.click_and_load(b.find("[data-testid=procedure-file]", "the link to file a dossier"), "dossier-new")
+    check(Select(b.find("#dossier-new select[name=procedure]")).first_selected_option.get_attribute("value") == "dang-ky-thuong-tru",
+          "the procedure is not preselected")
+    b.fill("#dossier-new", {"note": "Nhập khẩu cho con về nhà ông bà nội."})
+    b.submit("#dossier-new", "dossier-no-commune", server_validation=True)
+    error = b.find("[data-field=commune]").text
+    check(is_vietnamese(error), f"the missing commune is not explained in Vietnamese: {error}")
+    b.fill("#dossier-new", {"commune": "Buôn Ma Thuột"})
+    b.submit("#dossier-new", "dossier-filed")
+    check(b.find("[data-testid=dossier-sent]"), "no confirmation after filing")
+    check(b.find("[data-testid=dossier-status]").text.strip() == "Đã tiếp nhận", "the new dossier is not received")
+    reference = b.find("h1").text.split()[-1]
+    dossier_path = b.path()
+    b.logout()
+
+    def officer_step(status, values, name, expect_error=None):
+        b.login(OFFICER_PHONE, DEMO_PASSWORD, name + "-login")
+        b.open("/console/dossiers", name + "-inbox")
+        rows = [r for r in b.all("[data-testid=dossier-row]") if reference in r.text]
+        check(rows, f"{reference} is not in the ward officer's dossiers")
+        b.click_and_load(rows[0].find_element(By.CSS_SELECTOR, "a"), name + "-dossier")
+        Select(b.find("#dossier-step select[name=status]")).select_by_value(status)
+        for field, value in values.items():
+            element = b.find(f"#dossier-step [name={field}]")
+            if element.get_attribute("type") == "datetime-local":
+                b.driver.execute_script("arguments[0].value = arguments[1]", element, value)
+            else:
+                element.clear()
+                element.send_keys(value)
+        b.submit("#dossier-step", name)
+        if expect_error:
+            message = b.find(f"[data-field={expect_error}]").text
+            check(is_vietnamese(message), f"{name}: the refusal is not in Vietnamese: {message}")
+        b.logout()
+
+    # Asking for documents without saying which is refused; then asked properly.
+    officer_step("needs_documents", {}, "ask-documents-empty", expect_error="message")
+    officer_step("needs_documents", {"message": "Cần thêm văn bản đồng ý của chủ hộ."}, "ask-documents")
+
+    # The citizen is told, reads what is missing and says it was supplied.
+    b.login("0988 000 002", DEMO_PASSWORD, "applicant-told")
+    open_alert(b, reference, "dossier-notice")
+    check(b.path() == dossier_path, f"the notice leads to {b.path()}, not the dossier")
+    check(b.find("[data-testid=dossier-status]").text.strip() == "Cần bổ sung giấy tờ", "the dossier does not say documents are needed")
+    check("văn bản đồng ý của chủ hộ" in b.find("[data-testid=dossier-steps]").text, "the officer's message is not shown")
+    b.fill("#dossier-supplement", {"message": "Đã nộp văn bản đồng ý qua VNeID."})
+    b.submit("#dossier-supplement", "dossier-supplied")
+    check(b.find("[data-testid=dossier-status]").text.strip() == "Đã tiếp nhận", "the supplied dossier is not received again")
+    b.logout()
+
+    # An appointment, the result ready, settled.
+    when = time.strftime("%Y-%m-%dT09:30", time.gmtime(time.time() + 7 * 3600 + 3 * 86400))
+    officer_step("appointment_set", {"appointmentAt": when, "appointmentPlace": "Bộ phận một cửa, công an phường"}, "appointment")
+    officer_step("ready_for_pickup", {"message": "Đã có kết quả."}, "ready")
+    officer_step("settled", {}, "settled")
+
+    b.login("0988 000 002", DEMO_PASSWORD, "applicant-done")
+    b.open(dossier_path, "dossier-settled")
+    check(b.find("[data-testid=dossier-status]").text.strip() == "Đã giải quyết xong", "the dossier is not settled")
+    steps = [s.get_attribute("data-status") for s in b.all("[data-testid=dossier-step]")]
+    check(steps == ["received", "needs_documents", "received", "appointment_set", "ready_for_pickup", "settled"], f"the steps shown: {steps}")
+    check("Bộ phận một cửa" in b.find("[data-testid=dossier-steps]").text, "the appointment's place is not shown")
+    check(not b.all("#dossier-supplement"), "a settled dossier still offers the supplement form")
+
+
 TESTS = (test_unit_search, test_citizen_register_login, test_officer_console, test_language_switch,
-         test_anonymous_tip, test_named_tip, test_duty_desk_live, test_scam_registry, test_group_warning, test_cap_alerts)
+         test_anonymous_tip, test_named_tip, test_duty_desk_live, test_scam_registry, test_group_warning, test_cap_alerts,
+         test_question_answered, test_dossier_steps)
 
 
 def main():

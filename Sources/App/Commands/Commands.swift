@@ -125,6 +125,47 @@ struct ImportProceduresCommand: AsyncCommand {
     }
 }
 
+/// `import-faqs FILE --unit CODE`: answers a unit gave before BinhYen, one JSON object a line
+/// ({"procedure": slug, "question": …, "answer": …}), published under their articles.
+struct ImportFAQsCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "file", help: "Tệp JSON Lines / a JSON Lines file")
+        var file: String
+        @Option(name: "unit", help: "Mã đơn vị đã trả lời / code of the unit that answered, e.g. CA24133")
+        var unit: String?
+        init() {}
+    }
+
+    var help: String { "Nhập hỏi đáp đã có / Import existing questions and answers as public Q&A." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard let code = signature.unit, let unit = try await UnitDirectory.find(code: code, on: app.db) else {
+            throw CommandFailure("Cần --unit với mã đơn vị có thật / --unit needs an existing unit code")
+        }
+        guard let data = FileManager.default.contents(atPath: signature.file) else {
+            throw CommandFailure("Không đọc được tệp / cannot read \(signature.file)")
+        }
+        let decoder = JSONDecoder()
+        var drafts: [KnowledgeBase.FAQDraft] = []
+        for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() where !line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) {
+            do {
+                drafts.append(try decoder.decode(KnowledgeBase.FAQDraft.self, from: Data(line)))
+            } catch {
+                throw CommandFailure("Dòng \(index + 1) không phải JSON đúng dạng / line \(index + 1) is not a {procedure, question, answer} object")
+            }
+        }
+        do {
+            let count = try await KnowledgeBase(db: app.db, app: app).importFAQs(drafts, unitID: try unit.requireID(), by: nil)
+            context.console.info("\(count) hỏi đáp đã công khai / Q&A published")
+        } catch let failure as ValidationFailure {
+            let shown = failure.issues.prefix(20).map { "\($0.field): \($0.messageVI) / \($0.messageEN)" }
+            throw CommandFailure((shown + (failure.issues.count > 20 ? ["… \(failure.issues.count - 20) lỗi nữa / more"] : [])).joined(separator: "\n")
+                                 + "\nKhông có gì được ghi / nothing was written")
+        }
+    }
+}
+
 /// `create-admin`: the first province admin (after that, admins create officers in the console).
 struct CreateAdminCommand: AsyncCommand {
     struct Signature: CommandSignature {

@@ -34,5 +34,6 @@ extension Application {
         migrations.add(CreatePosts())
         migrations.add(CreateKnowledgeBase())
         migrations.add(CreateQuestions())
+        migrations.add(CreateDossiers())
     }
 }

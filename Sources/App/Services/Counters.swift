@@ -44,6 +44,9 @@ enum Metric: String, CaseIterable, Sendable {
     case questionsAnswerSeconds = "questions.answer_seconds"
     case questionsEscalated = "questions.escalated"
     case faqsPublished = "questions.faqs_published"
+    case dossiersReceived = "dossiers.received"
+    case dossiersSettled = "dossiers.settled"
+    case dossiersRefused = "dossiers.refused"
 
     var definitionVI: String {
         switch self {
@@ -79,6 +82,9 @@ enum Metric: String, CaseIterable, Sendable {
         case .questionsAnswerSeconds: "Tổng số giây từ lúc hỏi đến lúc trả lời (chia cho số câu đã trả lời ra thời gian trung bình; trung vị đọc từ từng câu hỏi)."
         case .questionsEscalated: "Lần câu hỏi quá hạn chưa trả lời bị chuyển lên (chỉ huy đơn vị, rồi đơn vị cấp trên)."
         case .faqsPublished: "Câu trả lời được công khai thành hỏi đáp (không kèm người hỏi), tính cho đơn vị trả lời."
+        case .dossiersReceived: "Hồ sơ thủ tục người dân nộp, tính cho đơn vị tiếp nhận, theo ngày nộp."
+        case .dossiersSettled: "Hồ sơ đã giải quyết xong (người dân đã nhận kết quả), tính cho đơn vị giải quyết, theo ngày xong."
+        case .dossiersRefused: "Hồ sơ bị từ chối giải quyết (có lý do gửi người dân), tính cho đơn vị, theo ngày từ chối."
         }
     }
 

@@ -3,10 +3,10 @@ import Fluent
 import Foundation
 import Vapor
 
-/// The demo's questions: citizens of Phường Buôn Ma Thuột ask about procedures over the last
-/// weeks; most are answered (several published as public Q&A under their articles), some wait,
-/// one of them past its deadline. Run after `DemoSeeder` and the shipped knowledge base; a second
-/// run adds nothing.
+/// The demo's questions and dossiers: citizens of Phường Buôn Ma Thuột ask about procedures over
+/// the last weeks; most are answered (several published as public Q&A under their articles), some
+/// wait, one of them past its deadline; their dossiers stand at every step. Run after `DemoSeeder`
+/// and the shipped knowledge base; a second run adds nothing.
 enum DemoKnowledge {
     /// (asker's phone, question, article, answer or nil when still waiting, published as Q&A)
     static let questions: [(String, String, String, String?, Bool)] = [
@@ -31,9 +31,14 @@ enum DemoKnowledge {
     @discardableResult
     static func seed(app: Application, now: Date = Date()) async throws -> Int {
         let db = app.db
-        guard try await Question.query(on: db).count() == 0 else { return 0 }
         guard let officerID = try await Account.query(on: db).filter(\.$phone == "+84901000003").first()?.id,
               let officer = try await CurrentAccount.load(accountID: officerID, on: db) else { return 0 }
+        return try await seedQuestions(app: app, officer: officer, now: now) + (try await seedDossiers(app: app, officer: officer, now: now))
+    }
+
+    static func seedQuestions(app: Application, officer: CurrentAccount, now: Date) async throws -> Int {
+        let db = app.db
+        guard try await Question.query(on: db).count() == 0 else { return 0 }
         let service = QuestionService(db: db, app: app)
         var count = 0
         for (index, item) in questions.enumerated() {
@@ -48,6 +53,47 @@ enum DemoKnowledge {
                 _ = try await service.publish(id, question: item.1, answer: answer, procedureSlug: item.2, by: officer,
                                               now: asked.addingTimeInterval(Double(6 + index * 7) * 3600))
             }
+        }
+        return count
+    }
+
+    /// (applicant's phone, article, note, the officer's steps after filing)
+    static let dossiers: [(String, String, String, [DossierStepDraft])] = [
+        ("0988000001", "can-cuoc-cap-doi", "Thẻ cũ hết hạn khi tôi đủ 25 tuổi.", []),
+        ("0988000002", "dang-ky-thuong-tru", "Nhập khẩu về nhà bố mẹ chồng.", [
+            DossierStepDraft(to: .needsDocuments, message: "Cần thêm văn bản đồng ý cho nhập thường trú của chủ hộ (ký tên, ghi rõ ngày)."),
+        ]),
+        ("0988000001", "ho-chieu-pho-thong", "", [
+            DossierStepDraft(to: .appointmentSet, message: "Mời anh đến chụp ảnh, lấy vân tay.", appointmentAt: .distantFuture,
+                             appointmentPlace: "Công an phường Buôn Ma Thuột, bộ phận một cửa"),
+        ]),
+        ("0988000002", "can-cuoc-cap-lai", "Mất thẻ ở chợ.", [
+            DossierStepDraft(to: .readyForPickup, message: "Thẻ đã về, mời chị mang giấy hẹn đến nhận trong giờ hành chính."),
+        ]),
+        ("0988000001", "xac-nhan-thong-tin-cu-tru", "Để nộp hồ sơ xin việc.", [
+            DossierStepDraft(to: .settled, message: "Đã cấp giấy xác nhận, anh tải bản điện tử trên VNeID."),
+        ]),
+        ("0988000002", "tach-ho", "", [
+            DossierStepDraft(to: .refused, message: "Chỗ ở hợp pháp chưa đủ diện tích tối thiểu theo quy định của tỉnh nên chưa tách hộ được."),
+        ]),
+    ]
+
+    /// Each dossier is filed some days ago and its steps taken an hour apart after that.
+    static func seedDossiers(app: Application, officer: CurrentAccount, now: Date) async throws -> Int {
+        guard try await Dossier.query(on: app.db).count() == 0 else { return 0 }
+        let service = DossierService(db: app.db, app: app)
+        var count = 0
+        for (index, item) in dossiers.enumerated() {
+            guard let applicant = try await Account.query(on: app.db).filter(\.$phone == (try PhoneNumber(parsing: item.0).e164)).first()?.id else { continue }
+            let filed = now.addingTimeInterval(-Double(dossiers.count - index) * 86_400)
+            let dossier = try await service.file(.init(procedureSlug: item.1, communeCode: "24133", note: item.2), by: applicant, now: filed)
+            for (offset, step) in item.3.enumerated() {
+                var step = step
+                // The appointment is three days after the demo is loaded.
+                if step.appointmentAt != nil { step.appointmentAt = now.addingTimeInterval(3 * 86_400) }
+                _ = try await service.advance(try dossier.requireID(), step, by: officer, now: filed.addingTimeInterval(Double(offset + 1) * 3_600))
+            }
+            count += 1
         }
         return count
     }

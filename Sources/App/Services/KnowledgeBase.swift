@@ -199,13 +199,7 @@ struct KnowledgeBase: Sendable {
     func publishFAQ(procedureID: UUID, question: String, answer: String, unitID: UUID, sourceQuestionID: UUID? = nil,
                     by publisher: UUID?, now: Date = Date()) async throws -> FAQ {
         let question = VietnameseText.clean(question), answer = VietnameseText.clean(answer)
-        var issues: [FieldIssue] = []
-        if !(5...1_000).contains(question.count) {
-            issues.append(FieldIssue(field: "question", code: "length", messageVI: "Câu hỏi cần từ 5 đến 1.000 ký tự.", messageEN: "The question needs 5–1,000 characters."))
-        }
-        if !(5...4_000).contains(answer.count) {
-            issues.append(FieldIssue(field: "answer", code: "length", messageVI: "Câu trả lời cần từ 5 đến 4.000 ký tự.", messageEN: "The answer needs 5–4,000 characters."))
-        }
+        let issues = Self.faqIssues(question: question, answer: answer)
         guard issues.isEmpty else { throw ValidationFailure(issues: issues) }
         return try await gate.transaction { db in
             guard try await Procedure.find(procedureID, on: db) != nil else { throw Failure.notFound }
@@ -225,6 +219,72 @@ struct KnowledgeBase: Sendable {
                                       detail: ["faq": try faq.requireID().uuidString], at: now, on: db)
             return faq
         }
+    }
+
+    static func faqIssues(question: String, answer: String) -> [FieldIssue] {
+        var issues: [FieldIssue] = []
+        if !(5...1_000).contains(question.count) {
+            issues.append(FieldIssue(field: "question", code: "length", messageVI: "Câu hỏi cần từ 5 đến 1.000 ký tự.", messageEN: "The question needs 5–1,000 characters."))
+        }
+        if !(5...4_000).contains(answer.count) {
+            issues.append(FieldIssue(field: "answer", code: "length", messageVI: "Câu trả lời cần từ 5 đến 4.000 ký tự.", messageEN: "The answer needs 5–4,000 characters."))
+        }
+        return issues
+    }
+
+    /// A question and answer as an import file holds it.
+    struct FAQDraft: Decodable, Sendable {
+        var procedure: String
+        var question: String
+        var answer: String
+    }
+
+    /// Publishes answers given before BinhYen (a unit's years of answers on its page) under their
+    /// articles, for one unit. Every item is checked first; if any is wrong nothing is written and
+    /// the problems come back by position. Written in batches, one audit entry for the import.
+    func importFAQs(_ drafts: [FAQDraft], unitID: UUID, by publisher: UUID?, now: Date = Date(), batch: Int = 1_000) async throws -> Int {
+        var procedures: [String: UUID] = [:]
+        for procedure in try await articles() { procedures[procedure.slug] = try procedure.requireID() }
+        var issues: [FieldIssue] = []
+        var rows: [(procedureID: UUID, question: String, answer: String)] = []
+        rows.reserveCapacity(drafts.count)
+        for (index, draft) in drafts.enumerated() {
+            let question = VietnameseText.clean(draft.question), answer = VietnameseText.clean(draft.answer)
+            var problems = Self.faqIssues(question: question, answer: answer)
+            if procedures[draft.procedure] == nil {
+                problems.append(FieldIssue(field: "procedure", code: "unknown", messageVI: "Không có thủ tục “\(draft.procedure)”.",
+                                           messageEN: "There is no procedure “\(draft.procedure)”."))
+            }
+            issues += problems.map { FieldIssue(field: "\(index + 1).\($0.field)", code: $0.code, messageVI: $0.messageVI, messageEN: $0.messageEN) }
+            if problems.isEmpty, let procedureID = procedures[draft.procedure] { rows.append((procedureID, question, answer)) }
+        }
+        guard issues.isEmpty else { throw ValidationFailure(issues: issues) }
+        for start in stride(from: 0, to: rows.count, by: batch) {
+            let slice = Array(rows[start..<min(start + batch, rows.count)])
+            try await gate.transaction { db in
+                let faqs = slice.map { row in
+                    let faq = FAQ()
+                    faq.id = UUID.timeOrdered(at: now)
+                    faq.$procedure.id = row.procedureID
+                    faq.question = row.question
+                    faq.answer = row.answer
+                    faq.$unit.id = unitID
+                    faq.$publishedBy.id = publisher
+                    faq.publishedAt = now
+                    return faq
+                }
+                try await faqs.create(on: db)
+                let index = try db.requireSQL().insert(into: "faq_search").columns("ref", "revision", "body")
+                for faq in faqs { index.values([SQLBind(faq.id), SQLBind(1), SQLBind(faq.searchDocument.indexText)]) }
+                try await index.run()
+            }
+        }
+        let count = rows.count
+        try await gate.transaction { db in
+            try await AuditLog.append(publisher.map(AuditActor.staff) ?? .system, "faq.import", subject: "unit:\(unitID.uuidString)",
+                                      detail: ["count": String(count)], at: now, on: db)
+        }
+        return count
     }
 
     // MARK: search
@@ -248,6 +308,8 @@ struct KnowledgeBase: Sendable {
     static let maxResults = 20
     /// Answers fetched from the index before ranking (articles are few and all come back).
     static let faqCandidates = 40
+    /// Answers shown at most under one article.
+    static let faqsPerArticle = 3
 
     /// The best articles and answers for what a citizen typed, best first.
     func search(_ text: String, limit: Int = 10) async throws -> [Hit] {
@@ -291,7 +353,14 @@ struct KnowledgeBase: Sendable {
                             title: KnowledgeSearch.highlight(question, words: match.words),
                             excerpt: KnowledgeSearch.excerpt(answer, words: match.words), matched: match.terms, score: match.score))
         }
-        return Array(hits.sorted(by: Self.ranked).prefix(max(1, min(limit, Self.maxResults))))
+        // Many answers to one procedure say the same: a few of them, then other procedures.
+        var shownPerArticle: [String: Int] = [:]
+        let varied = hits.sorted(by: Self.ranked).filter { hit in
+            guard hit.kind == .faq else { return true }
+            shownPerArticle[hit.slug, default: 0] += 1
+            return shownPerArticle[hit.slug]! <= Self.faqsPerArticle
+        }
+        return Array(varied.prefix(max(1, min(limit, Self.maxResults))))
     }
 
     /// Higher score first; on a tie an article before an answer, then by title.

@@ -50,29 +50,8 @@ struct QuestionService: Sendable {
                                      messageVI: "Câu hỏi cần từ \(Self.textLength.lowerBound) đến \(Self.textLength.upperBound) ký tự.",
                                      messageEN: "The question needs \(Self.textLength.lowerBound)–\(Self.textLength.upperBound) characters."))
         }
-        var unitID: UUID?
-        var areaID: UUID?
-        let communeCode = draft.communeCode?.trimmingCharacters(in: .whitespaces) ?? ""
-        let unitCode = draft.unitCode?.trimmingCharacters(in: .whitespaces) ?? ""
-        if !unitCode.isEmpty {
-            if let unit = try await Unit.query(on: db).filter(\.$code == unitCode).filter(\.$validTo == nil).first() {
-                unitID = try unit.requireID()
-            } else {
-                issues.append(FieldIssue(field: "unit", code: "unknown", messageVI: "Không có đơn vị mang mã này.", messageEN: "No unit has this code."))
-            }
-        } else if !communeCode.isEmpty {
-            if let placement = try await app.tipReferenceData.placement(communeCode: communeCode, categoryCode: "", urgent: false, on: db),
-               let route = placement.routes.first {
-                unitID = route.unitID
-                areaID = placement.areaID
-            } else {
-                issues.append(FieldIssue(field: "commune", code: "unknown", messageVI: "Không tìm thấy xã, phường này trong danh mục hiện hành.",
-                                         messageEN: "This commune is not in the current list."))
-            }
-        } else {
-            issues.append(FieldIssue(field: "commune", code: "required", messageVI: "Hãy chọn xã, phường nơi bạn ở để câu hỏi đến đúng công an xã, phường.",
-                                     messageEN: "Choose your commune so the question reaches its police."))
-        }
+        let (unitID, areaID, routing) = try await Self.destination(communeCode: draft.communeCode, unitCode: draft.unitCode, app: app, on: db)
+        issues += routing
         var procedureID: UUID?
         if let slug = draft.procedureSlug, !slug.isEmpty {
             if let procedure = try await Procedure.query(on: db).filter(\.$slug == slug).first() {
@@ -101,6 +80,30 @@ struct QuestionService: Sendable {
             try await AuditLog.append(.citizen(asker), "question.ask", subject: Self.subject(question), at: now, on: db)
         }
         return question
+    }
+
+    /// The unit a citizen's question or dossier goes to: the unit they chose, else their commune's
+    /// police; with the reasons when neither is given or known.
+    static func destination(communeCode: String?, unitCode: String?, app: Application, on db: any Database) async throws
+        -> (unit: UUID?, area: UUID?, issues: [FieldIssue]) {
+        let communeCode = communeCode?.trimmingCharacters(in: .whitespaces) ?? ""
+        let unitCode = unitCode?.trimmingCharacters(in: .whitespaces) ?? ""
+        if !unitCode.isEmpty {
+            if let unit = try await Unit.query(on: db).filter(\.$code == unitCode).filter(\.$validTo == nil).first() {
+                return (try unit.requireID(), nil, [])
+            }
+            return (nil, nil, [FieldIssue(field: "unit", code: "unknown", messageVI: "Không có đơn vị mang mã này.", messageEN: "No unit has this code.")])
+        }
+        if !communeCode.isEmpty {
+            if let placement = try await app.tipReferenceData.placement(communeCode: communeCode, categoryCode: "", urgent: false, on: db),
+               let route = placement.routes.first {
+                return (route.unitID, placement.areaID, [])
+            }
+            return (nil, nil, [FieldIssue(field: "commune", code: "unknown", messageVI: "Không tìm thấy xã, phường này trong danh mục hiện hành.",
+                                          messageEN: "This commune is not in the current list.")])
+        }
+        return (nil, nil, [FieldIssue(field: "commune", code: "required", messageVI: "Hãy chọn xã, phường nơi bạn ở để yêu cầu đến đúng công an xã, phường.",
+                                      messageEN: "Choose your commune so it reaches its police.")])
     }
 
     func questions(ofAsker asker: UUID, limit: Int = 100) async throws -> [Question] {

@@ -50,9 +50,22 @@ actor WriteGate: LifecycleHandler {
         self.logger = logger
     }
 
-    /// Closes the gate's connections; a write asked for afterwards fails with 503 at once.
+    /// Writes asked for after shutdown began; they fail with 503 at once.
+    private var closing = false
+    /// Shutdown, waiting for the groups under way to commit.
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+
+    /// Lets the writes under way and queued finish (they were promised an answer), then closes the
+    /// gate's connections: closing a pool under a leased connection would drop it unclosed.
     nonisolated func shutdownAsync(_ app: Application) async {
+        await close()
         await databases.shutdownAsync()
+    }
+
+    private func close() async {
+        closing = true
+        guard draining else { return }
+        await withCheckedContinuation { idleWaiters.append($0) }
     }
 
     /// - Parameter replayable: the body only inserts rows with `WriteBatch.insert` and counts with
@@ -61,6 +74,7 @@ actor WriteGate: LifecycleHandler {
     ///   without savepoints, their rows written together in multi-row statements at the end; if a
     ///   statement of the group fails, it is rolled back and each body runs again alone.
     func transaction<T: Sendable>(replayable: Bool = false, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        guard !closing else { throw Abort(.serviceUnavailable, reason: "the server is shutting down") }
         let value = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<any Sendable, any Error>) in
             queue.append(Job(body: { try await body($0) }, continuation: continuation, replayable: replayable))
             if !draining {
@@ -85,7 +99,11 @@ actor WriteGate: LifecycleHandler {
     /// Ends the drain when nothing is queued; checked on the gate, so a job queued meanwhile is
     /// never left without a drain, and two drains never overlap.
     private func finishIfIdle() -> Bool {
-        if queue.isEmpty { draining = false }
+        if queue.isEmpty {
+            draining = false
+            for waiter in idleWaiters { waiter.resume() }
+            idleWaiters = []
+        }
         return !draining
     }
 
