@@ -35,7 +35,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.tipReferenceData = TipReferenceData()
     app.scamLookupIndex = ScamLookupIndex()
     app.feedCache = FeedCache()
-    app.knowledgeCache = KnowledgeCache()
+    app.knowledgeCache = KnowledgeCache(resultLimit: config.searchResults)
     app.lookupThrottle = RequestThrottle(perMinute: config.lookupsPerMinute, burst: max(1, min(config.lookupsPerMinute, 10)))
     if config.backgroundJobs {
         let jobs = BackgroundJobs()

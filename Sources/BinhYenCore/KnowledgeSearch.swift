@@ -170,7 +170,7 @@ public enum KnowledgeSearch {
 
     public static func parse(_ text: String, corpus: Corpus) -> Query {
         let typed = exactWords(String(text.prefix(maxQueryLength)))
-        var folded = typed.map { VietnameseText.fold($0).replacingOccurrences(of: " ", with: "") }
+        var folded = typed.map { foldedWord($0) }
         var spelled = typed
         // Folding can leave nothing of a word (a lone mark): drop it from both lists together.
         for index in folded.indices.reversed() where folded[index].isEmpty {
@@ -219,6 +219,45 @@ public enum KnowledgeSearch {
     /// The same for PostgreSQL's `to_tsquery('simple', …)`.
     public static func tsQuery(_ query: Query) -> String {
         alternatives(query).map { "(" + $0.joined(separator: " <-> ") + ")" }.joined(separator: " | ")
+    }
+
+    /// How the two engines write a search expression.
+    public enum Syntax: Sendable {
+        /// SQLite FTS5 MATCH.
+        case fts5
+        /// PostgreSQL `to_tsquery('simple', …)`.
+        case tsquery
+
+        func phrase(_ words: [String]) -> String {
+            self == .fts5 ? "\"" + words.joined(separator: " ") + "\"" : "(" + words.joined(separator: " <-> ") + ")"
+        }
+
+        var and: String { self == .fts5 ? " AND " : " & " }
+        var or: String { self == .fts5 ? " OR " : " | " }
+    }
+
+    /// Terms paired at most among the first ones, to bound the expression.
+    static let pairedTerms = 6
+
+    /// Expressions for finding answers among many, strictest first: every term; at least two of
+    /// them; any. Answers are many and alike, so ranking all that hold any word would cost a
+    /// reading of most of the index per search; the first expression that finds enough is used.
+    public static func candidateExpressions(_ query: Query, _ syntax: Syntax) -> [String] {
+        let terms = query.terms.map { term in
+            "(" + term.alternatives.map { syntax.phrase($0.words) }.joined(separator: syntax.or) + ")"
+        }
+        guard terms.count > 1 else { return terms }
+        var expressions = [terms.joined(separator: syntax.and)]
+        if terms.count > 2 {
+            let paired = Array(terms.prefix(pairedTerms))
+            var pairs: [String] = []
+            for first in paired.indices {
+                for second in paired.indices where second > first { pairs.append("(" + paired[first] + syntax.and + paired[second] + ")") }
+            }
+            expressions.append(pairs.joined(separator: syntax.or))
+        }
+        expressions.append(terms.joined(separator: syntax.or))
+        return expressions
     }
 
     private static func alternatives(_ query: Query) -> [[String]] {
@@ -328,7 +367,7 @@ public enum KnowledgeSearch {
             guard character.isLetter || character.isNumber else { index = text.index(after: index); continue }
             var end = index
             while end < text.endIndex && (text[end].isLetter || text[end].isNumber) { end = text.index(after: end) }
-            if words.contains(VietnameseText.fold(String(text[index..<end])).replacingOccurrences(of: " ", with: "")) {
+            if words.contains(foldedWord(text[index..<end])) {
                 append(text[start..<index], matched: false)
                 append(text[index..<end], matched: true)
                 start = end
@@ -339,18 +378,32 @@ public enum KnowledgeSearch {
         return segments
     }
 
+    /// One word folded as the index holds it, without the spaces folding may leave inside.
+    static func foldedWord<S: StringProtocol>(_ word: S) -> String {
+        let folded = VietnameseText.fold(String(word))
+        return folded.contains(" ") ? String(folded.filter { $0 != " " }) : folded
+    }
+
     /// Up to `length` characters of `text` around its first matched word, with ellipses where cut.
     public static func excerpt(_ text: String, words: Set<String>, length: Int = 180) -> [Segment] {
-        let segments = highlight(text, words: words)
-        guard text.count > length else { return segments }
-        var before = 0
-        for segment in segments {
-            if segment.matched { break }
-            before += segment.text.count
+        let count = text.count
+        guard count > length else { return highlight(text, words: words) }
+        // Characters before the first matched word.
+        var before = count
+        var offset = 0
+        var index = text.startIndex
+        search: while index < text.endIndex {
+            guard text[index].isLetter || text[index].isNumber else { index = text.index(after: index); offset += 1; continue }
+            var end = index
+            var wordLength = 0
+            while end < text.endIndex && (text[end].isLetter || text[end].isNumber) { end = text.index(after: end); wordLength += 1 }
+            if words.contains(foldedWord(text[index..<end])) { before = offset; break search }
+            index = end
+            offset += wordLength
         }
-        let startOffset = before >= text.count ? 0 : max(0, before - length / 3)
+        let startOffset = before >= count ? 0 : max(0, before - length / 3)
         let start = text.index(text.startIndex, offsetBy: startOffset)
-        let end = text.index(start, offsetBy: min(length, text.distance(from: start, to: text.endIndex)))
+        let end = text.index(start, offsetBy: min(length, count - startOffset))
         let piece = (startOffset > 0 ? "…" : "") + text[start..<end] + (end < text.endIndex ? "…" : "")
         return highlight(piece, words: words)
     }

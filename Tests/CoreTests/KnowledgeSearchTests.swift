@@ -73,4 +73,18 @@ struct KnowledgeSearchTests {
         #expect(excerpt.first?.text.hasPrefix("…") == true)
         #expect(excerpt.contains { $0.matched && $0.text == "cước" })
     }
+
+    @Test("Answers are looked for with every term first, then any two, then any; a term matches through its alternatives")
+    func candidateExpressions() {
+        let corpus = KnowledgeSearch.Corpus([KnowledgeSearch.Document(title: "Cấp lại thẻ căn cước", summary: "Khi bị mất thẻ", body: "")])
+        let query = KnowledgeSearch.parse("cccd mất ví", corpus: corpus)
+        let fts = KnowledgeSearch.candidateExpressions(query, .fts5)
+        #expect(fts.count == 3)
+        #expect(fts[0].hasPrefix("(\"cccd\" OR ") && fts[0].contains("\"can cuoc\"") && fts[0].contains(" AND (\"mat\") AND (\"vi\""), "\(fts[0])")
+        #expect(fts[1].components(separatedBy: ") OR (").count == 3, "three pairs of three terms: \(fts[1])")
+        #expect(!fts[2].contains(" AND "))
+        let ts = KnowledgeSearch.candidateExpressions(query, .tsquery)
+        #expect(ts[0].contains("(can <-> cuoc)") && ts[0].contains(" & "), "\(ts[0])")
+        #expect(KnowledgeSearch.candidateExpressions(KnowledgeSearch.parse("passport", corpus: corpus), .fts5).count == 1)
+    }
 }

@@ -26,10 +26,12 @@ public struct AppConfig: Sendable {
     public var backgroundJobs: Bool
     /// Public scam lookups a client address may make per minute (0: no limit).
     public var lookupsPerMinute: Int
+    /// Procedure searches whose results are kept in memory (0: none kept).
+    public var searchResults: Int
 
     public enum LogFormat: String, Sendable { case text, json }
 
-    public init(storage: Storage, dataDirectory: String, bcryptCost: Int = 12, secureCookies: Bool = false, logFormat: LogFormat = .text, tipKey: Data? = nil, tipDeadlines: TipDeadlines = .standard, backgroundJobs: Bool = true, lookupsPerMinute: Int = 30) {
+    public init(storage: Storage, dataDirectory: String, bcryptCost: Int = 12, secureCookies: Bool = false, logFormat: LogFormat = .text, tipKey: Data? = nil, tipDeadlines: TipDeadlines = .standard, backgroundJobs: Bool = true, lookupsPerMinute: Int = 30, searchResults: Int = 10_000) {
         self.storage = storage
         self.dataDirectory = dataDirectory
         self.bcryptCost = bcryptCost
@@ -39,6 +41,7 @@ public struct AppConfig: Sendable {
         self.tipDeadlines = tipDeadlines
         self.backgroundJobs = backgroundJobs
         self.lookupsPerMinute = lookupsPerMinute
+        self.searchResults = searchResults
     }
 
     /// Reads the configuration; every problem is reported at once, so one restart fixes them all.
@@ -105,6 +108,12 @@ public struct AppConfig: Sendable {
         }
 
         var lookupsPerMinute = 30
+        var searchResults = 10_000
+        if let raw = env["BINHYEN_SEARCH_RESULTS"], !raw.isEmpty {
+            if let value = Int(raw), (0...1_000_000).contains(value) { searchResults = value } else {
+                problems.append("BINHYEN_SEARCH_RESULTS: must be a whole number from 0 (keep none) to 1000000, got \"\(raw)\"")
+            }
+        }
         if let raw = env["BINHYEN_LOOKUP_PER_MINUTE"], !raw.isEmpty {
             if let value = Int(raw), (0...1_000_000).contains(value) { lookupsPerMinute = value } else {
                 problems.append("BINHYEN_LOOKUP_PER_MINUTE: must be a whole number from 0 (no limit) to 1000000, got \"\(raw)\"")
@@ -113,7 +122,7 @@ public struct AppConfig: Sendable {
 
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return AppConfig(storage: storage, dataDirectory: dataDirectory, bcryptCost: bcryptCost, secureCookies: secureCookies, logFormat: logFormat,
-                         tipKey: tipKey, tipDeadlines: deadlines, lookupsPerMinute: lookupsPerMinute)
+                         tipKey: tipKey, tipDeadlines: deadlines, lookupsPerMinute: lookupsPerMinute, searchResults: searchResults)
     }
 }
 

@@ -201,7 +201,7 @@ struct KnowledgeBase: Sendable {
         let question = VietnameseText.clean(question), answer = VietnameseText.clean(answer)
         let issues = Self.faqIssues(question: question, answer: answer)
         guard issues.isEmpty else { throw ValidationFailure(issues: issues) }
-        return try await gate.transaction { db in
+        let published = try await gate.transaction { db in
             guard try await Procedure.find(procedureID, on: db) != nil else { throw Failure.notFound }
             let faq = FAQ()
             faq.$procedure.id = procedureID
@@ -219,6 +219,8 @@ struct KnowledgeBase: Sendable {
                                       detail: ["faq": try faq.requireID().uuidString], at: now, on: db)
             return faq
         }
+        cache.forgetResults()
+        return published
     }
 
     static func faqIssues(question: String, answer: String) -> [FieldIssue] {
@@ -279,6 +281,7 @@ struct KnowledgeBase: Sendable {
                 try await index.run()
             }
         }
+        cache.forgetResults()
         let count = rows.count
         try await gate.transaction { db in
             try await AuditLog.append(publisher.map(AuditActor.staff) ?? .system, "faq.import", subject: "unit:\(unitID.uuidString)",
@@ -307,12 +310,26 @@ struct KnowledgeBase: Sendable {
 
     static let maxResults = 20
     /// Answers fetched from the index before ranking (articles are few and all come back).
-    static let faqCandidates = 40
+    static let faqCandidates = 60
+    /// Candidates enough not to loosen the expression further.
+    static let faqEnough = 10
     /// Answers shown at most under one article.
     static let faqsPerArticle = 3
 
-    /// The best articles and answers for what a citizen typed, best first.
+    /// The best articles and answers for what a citizen typed, best first. Citizens ask the same
+    /// things in the same words, so results are kept in memory until the knowledge base changes
+    /// (on this node at once, on others within `KnowledgeCache.lifetime`).
     func search(_ text: String, limit: Int = 10) async throws -> [Hit] {
+        let limit = max(1, min(limit, Self.maxResults))
+        let key = KnowledgeCache.ResultKey(text: VietnameseText.nfc(text).lowercased(), limit: limit)
+        if let hits = cache.results(for: key) { return hits }
+        let generation = cache.generation
+        let hits = try await searchIndex(text, limit: limit)
+        cache.keep(hits, for: key, generation: generation)
+        return hits
+    }
+
+    private func searchIndex(_ text: String, limit: Int) async throws -> [Hit] {
         var snapshot = try await cache.snapshot(on: db)
         let query = KnowledgeSearch.parse(text, corpus: snapshot.corpus)
         guard !query.isEmpty else { return [] }
@@ -328,47 +345,75 @@ struct KnowledgeBase: Sendable {
             cache.forget()
             snapshot = try await cache.snapshot(on: db)
         }
-        let faqQuery: SQLQueryString = postgres
-            ? """
-                SELECT f.id, f.question, f.answer, f.procedure_id FROM (SELECT ref FROM faq_search WHERE terms @@ to_tsquery('simple', \(bind: match))
-                ORDER BY ts_rank(terms, to_tsquery('simple', \(bind: match))) DESC LIMIT \(literal: Self.faqCandidates)) s JOIN faqs f ON f.id = s.ref
-                """
-            : """
-                SELECT f.id, f.question, f.answer, f.procedure_id FROM (SELECT ref FROM faq_search WHERE faq_search MATCH \(bind: match)
-                ORDER BY rank LIMIT \(literal: Self.faqCandidates)) s JOIN faqs f ON f.id = s.ref
-                """
-        var hits: [Hit] = []
+        // Ranked first, marked after: only the results shown are highlighted.
+        var candidates: [Candidate] = []
         for (id, _) in found {
             guard let article = snapshot.articles[id], let match = KnowledgeSearch.score(query, article.document, corpus: snapshot.corpus) else { continue }
-            hits.append(Hit(kind: .procedure, slug: article.slug, procedureTitle: article.title, faqID: nil,
-                            title: KnowledgeSearch.highlight(article.title, words: match.words),
-                            excerpt: KnowledgeSearch.highlight(article.summary, words: match.words), matched: match.terms, score: match.score))
+            candidates.append(Candidate(kind: .procedure, slug: article.slug, procedureTitle: article.title, faqID: nil, title: article.title,
+                                        text: article.summary, match: match))
         }
-        for row in try await sql.raw(faqQuery).all() {
+        for row in try await faqCandidates(query, postgres: postgres) {
             let question = try row.decode(column: "question", as: String.self), answer = try row.decode(column: "answer", as: String.self)
             guard let article = snapshot.articles[try row.decode(column: "procedure_id", as: UUID.self)],
                   let match = KnowledgeSearch.score(query, KnowledgeSearch.Document(title: question, summary: "", body: answer), corpus: snapshot.corpus)
             else { continue }
-            hits.append(Hit(kind: .faq, slug: article.slug, procedureTitle: article.title, faqID: try row.decode(column: "id", as: UUID.self),
-                            title: KnowledgeSearch.highlight(question, words: match.words),
-                            excerpt: KnowledgeSearch.excerpt(answer, words: match.words), matched: match.terms, score: match.score))
+            candidates.append(Candidate(kind: .faq, slug: article.slug, procedureTitle: article.title, faqID: try row.decode(column: "id", as: UUID.self),
+                                        title: question, text: answer, match: match))
         }
         // Many answers to one procedure say the same: a few of them, then other procedures.
         var shownPerArticle: [String: Int] = [:]
-        let varied = hits.sorted(by: Self.ranked).filter { hit in
-            guard hit.kind == .faq else { return true }
-            shownPerArticle[hit.slug, default: 0] += 1
-            return shownPerArticle[hit.slug]! <= Self.faqsPerArticle
+        let shown = candidates.sorted(by: Candidate.ranked).filter { candidate in
+            guard candidate.kind == .faq else { return true }
+            shownPerArticle[candidate.slug, default: 0] += 1
+            return shownPerArticle[candidate.slug]! <= Self.faqsPerArticle
         }
-        return Array(varied.prefix(max(1, min(limit, Self.maxResults))))
+        return shown.prefix(limit).map { c in
+            Hit(kind: c.kind, slug: c.slug, procedureTitle: c.procedureTitle, faqID: c.faqID,
+                title: KnowledgeSearch.highlight(c.title, words: c.match.words),
+                excerpt: c.kind == .faq ? KnowledgeSearch.excerpt(c.text, words: c.match.words) : KnowledgeSearch.highlight(c.text, words: c.match.words),
+                matched: c.match.terms, score: c.match.score)
+        }
     }
 
-    /// Higher score first; on a tie an article before an answer, then by title.
-    static func ranked(_ a: Hit, _ b: Hit) -> Bool {
-        if a.score != b.score { return a.score > b.score }
-        if a.kind != b.kind { return a.kind == .procedure }
-        let titleA = a.title.map(\.text).joined(), titleB = b.title.map(\.text).joined()
-        return titleA != titleB ? titleA < titleB : (a.faqID?.uuidString ?? "") < (b.faqID?.uuidString ?? "")
+    /// A result before its words are marked.
+    private struct Candidate {
+        var kind: Hit.Kind
+        var slug: String
+        var procedureTitle: String
+        var faqID: UUID?
+        var title: String
+        /// The article's summary or the answer.
+        var text: String
+        var match: KnowledgeSearch.Match
+
+        /// Higher score first; on a tie an article before an answer, then by title.
+        static func ranked(_ a: Candidate, _ b: Candidate) -> Bool {
+            if a.match.score != b.match.score { return a.match.score > b.match.score }
+            if a.kind != b.kind { return a.kind == .procedure }
+            return a.title != b.title ? a.title < b.title : (a.faqID?.uuidString ?? "") < (b.faqID?.uuidString ?? "")
+        }
+    }
+
+    /// Answers that may match, read with the strictest expression that finds enough of them (see
+    /// `KnowledgeSearch.candidateExpressions`); the newest first on SQLite, by `ts_rank` on PostgreSQL.
+    private func faqCandidates(_ query: KnowledgeSearch.Query, postgres: Bool) async throws -> [any SQLRow] {
+        let sql = try db.requireSQL()
+        var rows: [any SQLRow] = []
+        var seen: Set<UUID> = []
+        for expression in KnowledgeSearch.candidateExpressions(query, postgres ? .tsquery : .fts5) {
+            let found: [any SQLRow] = try await sql.raw(postgres
+                ? """
+                    SELECT f.id, f.question, f.answer, f.procedure_id FROM (SELECT ref FROM faq_search WHERE terms @@ to_tsquery('simple', \(bind: expression))
+                    ORDER BY ts_rank(terms, to_tsquery('simple', \(bind: expression))) DESC LIMIT \(literal: Self.faqCandidates)) s JOIN faqs f ON f.id = s.ref
+                    """
+                : """
+                    SELECT f.id, f.question, f.answer, f.procedure_id FROM (SELECT ref FROM faq_search WHERE faq_search MATCH \(bind: expression)
+                    ORDER BY rowid DESC LIMIT \(literal: Self.faqCandidates)) s JOIN faqs f ON f.id = s.ref
+                    """).all()
+            for row in found where seen.insert(try row.decode(column: "id", as: UUID.self)).inserted { rows.append(row) }
+            if rows.count >= Self.faqEnough { break }
+        }
+        return rows
     }
 }
 
@@ -407,6 +452,73 @@ final class KnowledgeCache: Sendable {
 
     func forget() {
         current.withLockedValue { $0 = nil }
+        forgetResults()
+    }
+
+    // MARK: results
+
+    struct ResultKey: Hashable, Sendable {
+        /// As typed, lower-case NFC: other spellings are other searches (exact diacritics rank first).
+        var text: String
+        var limit: Int
+    }
+
+    private struct Results {
+        /// Bumped by every change, so a search that read the index before it is not kept.
+        var generation = 0
+        var entries: [ResultKey: (hits: [KnowledgeBase.Hit], at: ContinuousClock.Instant)] = [:]
+        /// The API's encoded answers by query string (`SearchResponseMiddleware`).
+        var responses: [String: (body: ByteBuffer, at: ContinuousClock.Instant)] = [:]
+    }
+
+    private let results = NIOLockedValueBox(Results())
+    /// Searches kept at most (BINHYEN_SEARCH_RESULTS); when full, the store starts again empty.
+    let resultLimit: Int
+
+    init(resultLimit: Int = 10_000) {
+        self.resultLimit = resultLimit
+    }
+
+    var generation: Int { results.withLockedValue { $0.generation } }
+
+    func results(for key: ResultKey) -> [KnowledgeBase.Hit]? {
+        results.withLockedValue { stored in
+            guard let entry = stored.entries[key], ContinuousClock.now - entry.at < Self.lifetime else { return nil }
+            return entry.hits
+        }
+    }
+
+    /// Keeps what a search found, unless the knowledge base changed since `generation` was read.
+    func keep(_ hits: [KnowledgeBase.Hit], for key: ResultKey, generation: Int) {
+        results.withLockedValue { stored in
+            guard stored.generation == generation, resultLimit > 0 else { return }
+            if stored.entries.count >= resultLimit { stored.entries.removeAll(keepingCapacity: true) }
+            stored.entries[key] = (hits, .now)
+        }
+    }
+
+    func response(for query: String) -> ByteBuffer? {
+        results.withLockedValue { stored in
+            guard let entry = stored.responses[query], ContinuousClock.now - entry.at < Self.lifetime else { return nil }
+            return entry.body
+        }
+    }
+
+    func keep(response body: ByteBuffer, for query: String, generation: Int) {
+        results.withLockedValue { stored in
+            guard stored.generation == generation, resultLimit > 0 else { return }
+            if stored.responses.count >= resultLimit { stored.responses.removeAll(keepingCapacity: true) }
+            stored.responses[query] = (body, .now)
+        }
+    }
+
+    /// After an answer is published: the articles are unchanged, the results may not be.
+    func forgetResults() {
+        results.withLockedValue { stored in
+            stored.generation += 1
+            stored.entries.removeAll()
+            stored.responses.removeAll()
+        }
     }
 }
 
