@@ -138,7 +138,9 @@ public enum KnowledgeSearch {
         let keywordWords: [String]
         let summaryWords: [String]
         let bodyWords: [String]
-        let exactWords: Set<String>
+        /// Words as written with their diacritics; nil for an answer read from the index, whose
+        /// question is read again only when the query has diacritics (most are typed without).
+        let exactWords: Set<String>?
 
         public init(title: String, keywords: [String] = [], summary: String, body: String) {
             self.title = title
@@ -149,6 +151,18 @@ public enum KnowledgeSearch {
             summaryWords = VietnameseText.tokens(summary)
             bodyWords = VietnameseText.tokens(body)
             exactWords = Set(KnowledgeSearch.exactWords(title + " " + keywords.joined(separator: " ") + " " + summary))
+        }
+
+        /// A published answer rebuilt from its question and what the index holds for it (`indexText`:
+        /// the question's folded words, then the answer's), so the answer is not folded again.
+        public init(question: String, indexText: String) {
+            title = question
+            summary = ""
+            titleWords = VietnameseText.tokens(question)
+            keywordWords = []
+            summaryWords = []
+            bodyWords = indexText.split(separator: " ").dropFirst(titleWords.count).map(String.init)
+            exactWords = nil
         }
 
         var allWords: Set<String> { Set(titleWords + keywordWords + summaryWords + bodyWords).subtracting(["|"]) }
@@ -305,7 +319,9 @@ public enum KnowledgeSearch {
         total += 6 * coverage * coverage
         // Words typed with their diacritics and found exactly so put this document ahead of one
         // that only matches once diacritics are dropped.
-        total += 3 * Double(query.accented.intersection(document.exactWords).count)
+        if !query.accented.isEmpty {
+            total += 3 * Double(query.accented.intersection(document.exactWords ?? Set(exactWords(document.title))).count)
+        }
         return Match(score: total, words: words, terms: terms)
     }
 

@@ -87,4 +87,19 @@ struct KnowledgeSearchTests {
         #expect(ts[0].contains("(can <-> cuoc)") && ts[0].contains(" & "), "\(ts[0])")
         #expect(KnowledgeSearch.candidateExpressions(KnowledgeSearch.parse("passport", corpus: corpus), .fts5).count == 1)
     }
+
+    @Test("An answer rebuilt from the index scores exactly as the answer read afresh")
+    func answerFromIndex() {
+        let question = "Mất CCCD ở bến xe thì làm lại ở đâu?"
+        let answer = "Nộp hồ sơ cấp lại thẻ căn cước trên VNeID hoặc tại công an xã, phường nơi bạn ở; có lệ phí."
+        let fresh = KnowledgeSearch.Document(title: question, summary: "", body: answer)
+        let rebuilt = KnowledgeSearch.Document(question: question, indexText: fresh.indexText)
+        let corpus = KnowledgeSearch.Corpus([fresh])
+        for text in ["mat cccd ben xe", "làm lại căn cước", "le phi vneid", "Mất CCCD"] {
+            let query = KnowledgeSearch.parse(text, corpus: corpus)
+            let a = KnowledgeSearch.score(query, fresh, corpus: corpus), b = KnowledgeSearch.score(query, rebuilt, corpus: corpus)
+            #expect(a?.score == b?.score && a?.words == b?.words && a?.terms == b?.terms, "\(text)")
+            #expect(a != nil, "\(text)")
+        }
+    }
 }

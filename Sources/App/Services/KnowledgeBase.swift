@@ -310,7 +310,7 @@ struct KnowledgeBase: Sendable {
 
     static let maxResults = 20
     /// Answers fetched from the index before ranking (articles are few and all come back).
-    static let faqCandidates = 60
+    static let faqCandidates = 40
     /// Candidates enough not to loosen the expression further.
     static let faqEnough = 10
     /// Answers shown at most under one article.
@@ -355,7 +355,8 @@ struct KnowledgeBase: Sendable {
         for row in try await faqCandidates(query, postgres: postgres) {
             let question = try row.decode(column: "question", as: String.self), answer = try row.decode(column: "answer", as: String.self)
             guard let article = snapshot.articles[try row.decode(column: "procedure_id", as: UUID.self)],
-                  let match = KnowledgeSearch.score(query, KnowledgeSearch.Document(title: question, summary: "", body: answer), corpus: snapshot.corpus)
+                  let match = KnowledgeSearch.score(query, KnowledgeSearch.Document(question: question, indexText: try row.decode(column: "body", as: String.self)),
+                                                    corpus: snapshot.corpus)
             else { continue }
             candidates.append(Candidate(kind: .faq, slug: article.slug, procedureTitle: article.title, faqID: try row.decode(column: "id", as: UUID.self),
                                         title: question, text: answer, match: match))
@@ -403,11 +404,11 @@ struct KnowledgeBase: Sendable {
         for expression in KnowledgeSearch.candidateExpressions(query, postgres ? .tsquery : .fts5) {
             let found: [any SQLRow] = try await sql.raw(postgres
                 ? """
-                    SELECT f.id, f.question, f.answer, f.procedure_id FROM (SELECT ref FROM faq_search WHERE terms @@ to_tsquery('simple', \(bind: expression))
+                    SELECT f.id, f.question, f.answer, f.procedure_id, s.body FROM (SELECT ref, body FROM faq_search WHERE terms @@ to_tsquery('simple', \(bind: expression))
                     ORDER BY ts_rank(terms, to_tsquery('simple', \(bind: expression))) DESC LIMIT \(literal: Self.faqCandidates)) s JOIN faqs f ON f.id = s.ref
                     """
                 : """
-                    SELECT f.id, f.question, f.answer, f.procedure_id FROM (SELECT ref FROM faq_search WHERE faq_search MATCH \(bind: expression)
+                    SELECT f.id, f.question, f.answer, f.procedure_id, s.body FROM (SELECT ref, body FROM faq_search WHERE faq_search MATCH \(bind: expression)
                     ORDER BY rowid DESC LIMIT \(literal: Self.faqCandidates)) s JOIN faqs f ON f.id = s.ref
                     """).all()
             for row in found where seen.insert(try row.decode(column: "id", as: UUID.self)).inserted { rows.append(row) }
