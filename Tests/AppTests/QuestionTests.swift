@@ -137,4 +137,51 @@ struct QuestionTests {
             #expect(fresh.escalationLevel == 2)
         }
     }
+
+    @Test("Questions received and answered, and the median time to answer, per unit for a range of days; the console shows this month's")
+    func summary() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            try await KnowledgeBase.installShipped(resourcesDirectory: app.directory.resourcesDirectory, app: app)
+            let service = QuestionService(db: app.db, app: app)
+            let asker = try #require(try await Account.query(on: app.db).filter(\.$phone == "+84988000001").first()?.id)
+            let officerID = try #require(try await Account.query(on: app.db).filter(\.$phone == "+84901000003").first()?.id)
+            let officer = try #require(try await CurrentAccount.load(accountID: officerID, on: app.db))
+            let start = Date().addingTimeInterval(-6 * 3600)
+            // Answered after 2 h and after 4 h; one still waiting.
+            for hours in [2, 4, 0] {
+                let question = try await service.ask(.init(communeCode: TipAPITests.buonMaThuot, text: "Xin hỏi thủ tục đăng ký tạm trú cần giấy tờ gì?"),
+                                                     by: asker, now: start)
+                if hours > 0 {
+                    _ = try await service.answer(try question.requireID(), text: "Mang căn cước và giấy tờ chỗ ở hợp pháp.", procedureSlug: nil,
+                                                 by: officer, now: start.addingTimeInterval(Double(hours) * 3600))
+                }
+            }
+            let summary = try await service.summary(for: officer, from: start.addingTimeInterval(-60), to: Date().addingTimeInterval(60))
+            #expect(summary.received == 3)
+            #expect(summary.answered == 2)
+            #expect(summary.medianAnswerSeconds == 3 * 3600)
+            #expect(summary.rows.map(\.unitCode) == ["CA24133"])
+            // Before the questions were asked, nothing.
+            let before = try await service.summary(for: officer, from: start.addingTimeInterval(-86_400), to: start.addingTimeInterval(-60))
+            #expect(before.received == 0 && before.answered == 0 && before.medianAnswerSeconds == nil)
+
+            let token = try await TipAPITests.bearer(app, TipAPITests.communeOfficer)
+            struct Body: Decodable { var received: Int; var answered: Int; var medianAnswerSeconds: Int?; var items: [Row]; struct Row: Decodable { var unitCode: String } }
+            let today = InternetTime.vietnamDay(Date()), earlier = InternetTime.vietnamDay(start)
+            try await Self.send(app, .GET, "/api/v1/questions/summary?from=\(earlier)&to=\(today)", token) { res async throws in
+                let body = try res.content.decode(Body.self)
+                #expect([body.received, body.answered, body.medianAnswerSeconds] == [3, 2, 10_800])
+            }
+            try await Self.send(app, .GET, "/api/v1/questions/summary?from=\(today)&to=2020-01-01", token) { res async throws in
+                #expect(res.status == .badRequest)
+                #expect(try res.content.decode(ErrorBody.self).error.fields?.map(\.field) == ["to"])
+            }
+            if earlier == today {
+                let web = try await TipWebTests.login(app, TipAPITests.communeOfficer)
+                let page = try await web.get("/console/questions")
+                #expect(page.text(after: "data-testid=\"question-median\"") == "3 giờ 0 phút")
+            }
+        }
+    }
 }

@@ -31,3 +31,15 @@ struct InternetTimeTests {
         #expect(InternetTime.vietnamDayStart("2026-1-5") == nil)
     }
 }
+
+@Suite("Median")
+struct MedianTests {
+    @Test("The middle value, the mean of the two middle ones for an even count, nothing for none")
+    func values() {
+        #expect(median([]) == nil)
+        #expect(median([7]) == 7)
+        #expect(median([30, 10, 20]) == 20)
+        #expect(median([40, 10, 30, 20]) == 25)
+        #expect(median([3_600, 60, 86_400, 60]) == 1_830)
+    }
+}

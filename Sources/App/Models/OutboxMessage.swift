@@ -41,4 +41,14 @@ final class InAppNotification: Model, @unchecked Sendable { // Fluent models are
     @OptionalField(key: "read_at") var readAt: Date?
 
     init() {}
+
+    init(account: UUID, kind: String, titleVI: String, titleEN: String, link: String, dedupeKey: String, at createdAt: Date) {
+        $account.id = account
+        self.kind = kind
+        self.titleVI = titleVI
+        self.titleEN = titleEN
+        self.link = link
+        self.dedupeKey = dedupeKey
+        self.createdAt = createdAt
+    }
 }

@@ -205,15 +205,11 @@ struct DossierService: Sendable {
             if draft.to == .settled { try await Counters.add(.dossiersSettled, 1, unit: dossier.$unit.id, at: now, on: db) }
             if draft.to == .refused { try await Counters.add(.dossiersRefused, 1, unit: dossier.$unit.id, at: now, on: db) }
             if role == .officer {
-                let notification = InAppNotification()
-                notification.$account.id = dossier.$applicant.id
-                notification.kind = "dossier.step"
-                notification.titleVI = "Hồ sơ \(dossier.reference): \(draft.to.labelVI)"
-                notification.titleEN = "Dossier \(dossier.reference): \(draft.to.labelEN)"
-                notification.link = "/dossiers/\(id.uuidString)"
-                notification.dedupeKey = "dossier.step:\(try step.requireID().uuidString)"
-                notification.createdAt = now
-                try await notification.create(on: db)
+                try await InAppNotification(account: dossier.$applicant.id, kind: "dossier.step",
+                                            titleVI: "Hồ sơ \(dossier.reference): \(draft.to.labelVI)",
+                                            titleEN: "Dossier \(dossier.reference): \(draft.to.labelEN)",
+                                            link: "/dossiers/\(id.uuidString)", dedupeKey: "dossier.step:\(try step.requireID().uuidString)", at: now)
+                    .create(on: db)
             }
             try await AuditLog.append(audit, "dossier.\(draft.to.rawValue)", subject: Self.subject(dossier), at: now, on: db)
             return dossier

@@ -44,19 +44,16 @@ enum QuestionEscalation {
     private static func notifyCommanders(of unitID: UUID, _ question: Question, on db: any Database, now: Date) async throws {
         let commanders = try await Membership.query(on: db).filter(\.$unit.$id == unitID).filter(\.$role == .commander).all()
         for membership in commanders {
-            let notification = InAppNotification()
-            notification.$account.id = membership.$account.id
-            notification.kind = "question.escalation"
-            notification.titleVI = question.escalationLevel == 1
-                ? "Câu hỏi \(question.reference) của người dân quá hạn chưa trả lời"
-                : "Câu hỏi \(question.reference) quá hạn ở đơn vị cấp dưới, chuyển lên đơn vị"
-            notification.titleEN = question.escalationLevel == 1
-                ? "Citizen's question \(question.reference) is overdue"
-                : "Question \(question.reference) was overdue below and now comes to your unit"
-            notification.link = "/console/questions/\(question.id?.uuidString ?? "")"
-            notification.dedupeKey = "question.escalation:\(question.id?.uuidString ?? ""):\(question.escalationLevel)"
-            notification.createdAt = now
-            try await notification.create(on: db)
+            let first = question.escalationLevel == 1
+            try await InAppNotification(
+                account: membership.$account.id, kind: "question.escalation",
+                titleVI: first ? "Câu hỏi \(question.reference) của người dân quá hạn chưa trả lời"
+                    : "Câu hỏi \(question.reference) quá hạn ở đơn vị cấp dưới, chuyển lên đơn vị",
+                titleEN: first ? "Citizen's question \(question.reference) is overdue"
+                    : "Question \(question.reference) was overdue below and now comes to your unit",
+                link: "/console/questions/\(question.id?.uuidString ?? "")",
+                dedupeKey: "question.escalation:\(question.id?.uuidString ?? ""):\(question.escalationLevel)", at: now
+            ).create(on: db)
         }
     }
 }

@@ -129,6 +129,51 @@ struct QuestionService: Sendable {
         return rows.filter { $0.status == .received }.sorted { $0.dueAt < $1.dueAt } + rows.filter { $0.status == .answered }
     }
 
+    /// Questions received and answered per unit over the subtrees where the account answers
+    /// questions, for the moments `from` to `to`; the median time to answer of those answered then.
+    struct Summary: Sendable, Equatable {
+        struct Row: Sendable, Equatable {
+            var unitCode: String
+            var unitName: String
+            var received: Int
+            var answered: Int
+            var medianAnswerSeconds: Int?
+        }
+
+        var received: Int
+        var answered: Int
+        var medianAnswerSeconds: Int?
+        var rows: [Row]
+    }
+
+    func summary(for account: CurrentAccount, from: Date, to: Date) async throws -> Summary {
+        let units = TipService.units(of: account, allowing: .answerQuestions)
+        guard !units.isEmpty else { return Summary(received: 0, answered: 0, rows: []) }
+        let sql = try db.requireSQL()
+        let subtree: SQLQueryString = "q.unit_id IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id IN (\(binds: units)))"
+        var received: [String: (name: String, count: Int)] = [:]
+        for row in try await sql.raw("""
+            SELECT u.code, u.name, COUNT(*) AS n FROM questions q JOIN units u ON u.id = q.unit_id
+            WHERE \(subtree) AND q.created_at >= \(bind: from) AND q.created_at < \(bind: to) GROUP BY u.code, u.name
+            """).all() {
+            received[try row.decode(column: "code", as: String.self)] = (try row.decode(column: "name", as: String.self), try row.decode(column: "n", as: Int.self))
+        }
+        var seconds: [String: (name: String, values: [Int])] = [:]
+        for row in try await sql.raw("""
+            SELECT u.code, u.name, q.answer_seconds FROM questions q JOIN units u ON u.id = q.unit_id
+            WHERE \(subtree) AND q.status = 'answered' AND q.answered_at >= \(bind: from) AND q.answered_at < \(bind: to)
+            """).all() {
+            let code = try row.decode(column: "code", as: String.self), name = try row.decode(column: "name", as: String.self)
+            seconds[code, default: (name, [])].values.append(try row.decode(column: "answer_seconds", as: Int.self))
+        }
+        let rows = Set(received.keys).union(seconds.keys).sorted().map { code in
+            Summary.Row(unitCode: code, unitName: received[code]?.name ?? seconds[code]?.name ?? "", received: received[code]?.count ?? 0,
+                        answered: seconds[code]?.values.count ?? 0, medianAnswerSeconds: seconds[code].flatMap { median($0.values) })
+        }
+        let all = seconds.values.flatMap(\.values)
+        return Summary(received: rows.reduce(0) { $0 + $1.received }, answered: all.count, medianAnswerSeconds: median(all), rows: rows)
+    }
+
     /// The question if the account may answer it (its unit is in one of their subtrees).
     func question(id: UUID, for account: CurrentAccount) async throws -> Question? {
         guard let question = try await Question.find(id, on: db) else { return nil }
@@ -173,15 +218,11 @@ struct QuestionService: Sendable {
             try await question.save(on: db)
             try await Counters.add(.questionsAnswered, 1, unit: question.$unit.id, at: now, on: db)
             try await Counters.add(.questionsAnswerSeconds, seconds, unit: question.$unit.id, at: now, on: db)
-            let notification = InAppNotification()
-            notification.$account.id = question.$asker.id
-            notification.kind = "question.answered"
-            notification.titleVI = "Công an đã trả lời câu hỏi \(question.reference) của bạn"
-            notification.titleEN = "The police answered your question \(question.reference)"
-            notification.link = "/questions/\(id.uuidString)"
-            notification.dedupeKey = "question.answered:\(id.uuidString)"
-            notification.createdAt = now
-            try await notification.create(on: db)
+            try await InAppNotification(account: question.$asker.id, kind: "question.answered",
+                                        titleVI: "Công an đã trả lời câu hỏi \(question.reference) của bạn",
+                                        titleEN: "The police answered your question \(question.reference)",
+                                        link: "/questions/\(id.uuidString)", dedupeKey: "question.answered:\(id.uuidString)", at: now)
+                .create(on: db)
             try await AuditLog.append(.staff(account.id), "question.answer", subject: Self.subject(question), at: now, on: db)
             return question
         }

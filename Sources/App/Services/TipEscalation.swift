@@ -53,19 +53,13 @@ enum TipEscalation {
         for membership in commanders {
             let accountID = membership.$account.id
             if try await InAppNotification.query(on: db).filter(\.$account.$id == accountID).filter(\.$dedupeKey == dedupe).first() != nil { continue }
-            let notification = InAppNotification()
-            notification.$account.id = accountID
-            notification.kind = "tip.escalation"
-            notification.titleVI = payload.level == 1
-                ? "Tin báo \(payload.reference) quá hạn xử lý"
-                : "Tin báo \(payload.reference) của đơn vị cấp dưới quá hạn, chuyển lên đơn vị"
-            notification.titleEN = payload.level == 1
-                ? "Tip \(payload.reference) is overdue"
-                : "Tip \(payload.reference) is overdue at a unit below; escalated to your unit"
-            notification.link = "/console/tips/\(payload.tipID.uuidString)"
-            notification.dedupeKey = dedupe
-            notification.createdAt = now
-            try await notification.create(on: db)
+            let first = payload.level == 1
+            try await InAppNotification(
+                account: accountID, kind: "tip.escalation",
+                titleVI: first ? "Tin báo \(payload.reference) quá hạn xử lý" : "Tin báo \(payload.reference) của đơn vị cấp dưới quá hạn, chuyển lên đơn vị",
+                titleEN: first ? "Tip \(payload.reference) is overdue" : "Tip \(payload.reference) is overdue at a unit below; escalated to your unit",
+                link: "/console/tips/\(payload.tipID.uuidString)", dedupeKey: dedupe, at: now
+            ).create(on: db)
         }
     }
 }

@@ -19,6 +19,18 @@ extension APIHandler {
         }
     }
 
+    func summariseQuestions(_ input: Operations.SummariseQuestions.Input) async throws -> Operations.SummariseQuestions.Output {
+        let req = try APIRequestContext.current()
+        guard let account = try await Self.bearer(req) else { return .unauthorized(.init(body: .json(Self.unauthorized))) }
+        let (range, issues) = DossierService.dayRange(from: input.query.from, to: input.query.to)
+        guard let range else { return .badRequest(.init(body: .json(Self.validationError(issues)))) }
+        let summary = try await req.questions.summary(for: account, from: range.lowerBound, to: range.upperBound)
+        return .ok(.init(body: .json(.init(from: input.query.from, to: input.query.to, received: summary.received, answered: summary.answered,
+                                           medianAnswerSeconds: summary.medianAnswerSeconds, items: summary.rows.map {
+            .init(unitCode: $0.unitCode, unitName: $0.unitName, received: $0.received, answered: $0.answered, medianAnswerSeconds: $0.medianAnswerSeconds)
+        }))))
+    }
+
     func listQuestions(_ input: Operations.ListQuestions.Input) async throws -> Operations.ListQuestions.Output {
         let req = try APIRequestContext.current()
         guard let account = try await Self.bearer(req) else { return .unauthorized(.init(body: .json(Self.unauthorized))) }

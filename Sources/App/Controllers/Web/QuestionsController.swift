@@ -145,12 +145,31 @@ struct QuestionsController: RouteCollection {
     struct InboxView: Encodable {
         var page: PageMeta
         var questions: [Item]
+        /// This month so far, over the account's units.
+        var received: Int
+        var answered: Int
+        var medianAnswer: String?
     }
 
     @Sendable func inbox(req: Request) async throws -> View {
         let account = try req.auth.require(CurrentAccount.self)
         let questions = try await Self.items(try await req.questions.inbox(for: account), req)
-        return try await req.view.render("questions/inbox", InboxView(page: req.pageMeta(titleKey: "questionInboxTitle"), questions: questions))
+        let today = InternetTime.vietnamDay(Date())
+        let (range, _) = DossierService.dayRange(from: String(today.prefix(8)) + "01", to: today)
+        var month: QuestionService.Summary?
+        if let range { month = try await req.questions.summary(for: account, from: range.lowerBound, to: range.upperBound) }
+        return try await req.view.render("questions/inbox", InboxView(page: req.pageMeta(titleKey: "questionInboxTitle"), questions: questions,
+                                                                     received: month?.received ?? 0, answered: month?.answered ?? 0,
+                                                                     medianAnswer: month?.medianAnswerSeconds.map { Self.duration($0, req) }))
+    }
+
+    /// "3 giờ 20 phút" / "3 h 20 min"; days past a day.
+    static func duration(_ seconds: Int, _ req: Request) -> String {
+        let minutes = max(1, seconds / 60)
+        if minutes < 60 { return req.message("\(minutes) phút", "\(minutes) min") }
+        let hours = minutes / 60
+        if hours < 48 { return req.message("\(hours) giờ \(minutes % 60) phút", "\(hours) h \(minutes % 60) min") }
+        return req.message("\(hours / 24) ngày \(hours % 24) giờ", "\(hours / 24) d \(hours % 24) h")
     }
 
     struct Suggestion: Encodable {
