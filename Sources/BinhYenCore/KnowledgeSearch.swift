@@ -5,7 +5,7 @@ import Foundation
 /// or two, in any word order.
 ///
 /// The database only finds candidates (FTS5 on SQLite, a tsvector on PostgreSQL, both over the same
-/// folded text, from `matchExpression`/`tsQuery`); ranking happens here, so both engines order
+/// folded text, from `anyExpression` and `candidateExpressions`); ranking happens here, so both engines order
 /// results the same way.
 public enum KnowledgeSearch {
     public static let maxQueryLength = 200
@@ -224,17 +224,6 @@ public enum KnowledgeSearch {
         return nil
     }
 
-    /// An FTS5 MATCH expression finding documents with any of the query's words or phrases.
-    /// Folded words are letters and digits only, so quoting them is enough.
-    public static func matchExpression(_ query: Query) -> String {
-        alternatives(query).map { "\"" + $0.joined(separator: " ") + "\"" }.joined(separator: " OR ")
-    }
-
-    /// The same for PostgreSQL's `to_tsquery('simple', …)`.
-    public static func tsQuery(_ query: Query) -> String {
-        alternatives(query).map { "(" + $0.joined(separator: " <-> ") + ")" }.joined(separator: " | ")
-    }
-
     /// How the two engines write a search expression.
     public enum Syntax: Sendable {
         /// SQLite FTS5 MATCH.
@@ -257,9 +246,7 @@ public enum KnowledgeSearch {
     /// them; any. Answers are many and alike, so ranking all that hold any word would cost a
     /// reading of most of the index per search; the first expression that finds enough is used.
     public static func candidateExpressions(_ query: Query, _ syntax: Syntax) -> [String] {
-        let terms = query.terms.map { term in
-            "(" + term.alternatives.map { syntax.phrase($0.words) }.joined(separator: syntax.or) + ")"
-        }
+        let terms = termExpressions(query, syntax)
         guard terms.count > 1 else { return terms }
         var expressions = [terms.joined(separator: syntax.and)]
         if terms.count > 2 {
@@ -274,9 +261,15 @@ public enum KnowledgeSearch {
         return expressions
     }
 
-    private static func alternatives(_ query: Query) -> [[String]] {
-        var seen: Set<[String]> = []
-        return query.terms.flatMap { $0.alternatives.map(\.words) }.filter { seen.insert($0).inserted }
+    /// Documents holding any of the query's words or phrases (folded words are letters and digits
+    /// only, so quoting them is enough).
+    public static func anyExpression(_ query: Query, _ syntax: Syntax) -> String {
+        termExpressions(query, syntax).joined(separator: syntax.or)
+    }
+
+    /// Each term as the alternatives that count as finding it.
+    private static func termExpressions(_ query: Query, _ syntax: Syntax) -> [String] {
+        query.terms.map { term in "(" + term.alternatives.map { syntax.phrase($0.words) }.joined(separator: syntax.or) + ")" }
     }
 
     // MARK: ranking

@@ -112,7 +112,7 @@ struct CommunityTests {
             #expect(after.items.first { $0.id == older.id }?.unread == false && after.items.first { $0.id == older.id }?.views == 1, "one view per account")
             #expect(after.items.filter { $0.unread }.count == 3)
 
-            let day = Counters.day(Date())
+            let day = InternetTime.vietnamDay(Date())
             let totals = try await Counters.totals(under: try await fx.unit("CA66"), from: day, to: day, on: app.db)
             #expect(totals[.followers] == 1 && totals[.groupsCreated] == 2 && totals[.groupMembers] == 3 && totals[.pagesVerified] == 1)
             #expect(totals[.postsSecurityNews] == 4 && totals[.postsAdminReform] == 1)
@@ -311,7 +311,7 @@ struct CommunityTests {
             try await fx.posts.moderateComment(commentID, hide: true, by: try await fx.account(Self.wardOfficer))
             #expect(try await fx.posts.comments(UUID(uuidString: post.id)!, viewer: reader, includeHidden: false).isEmpty)
 
-            let day = Counters.day(Date())
+            let day = InternetTime.vietnamDay(Date())
             let totals = try await Counters.totals(under: try await fx.unit("CA24133"), from: day, to: day, on: app.db)
             #expect(totals[.reactions] == 1 && totals[.comments] == 1 && totals[.shares] == 1 && totals[.postsScamWarning] == 1)
             let pageTotals = try await fx.posts.totals(page: pageID)
@@ -456,7 +456,7 @@ struct CommunityTests {
 
             let pageID = try await fx.wardPage()
             _ = try await fx.community.verifyPage(pageID, by: try await fx.account(TipAPITests.provinceAdmin))
-            let day = Counters.day(Date())
+            let day = InternetTime.vietnamDay(Date())
             #expect(try await Counters.totals(under: try await fx.unit("CA66"), from: day, to: day, on: app.db)[.pagesVerified] == 1)
 
             let posts = fx.posts
@@ -468,7 +468,7 @@ struct CommunityTests {
             let afterTime = later.addingTimeInterval(60)
             #expect(try await posts.feed(for: citizen.id, after: nil, limit: 20, now: afterTime).items.isEmpty)
             #expect(try await posts.pageFeed(pageID, viewer: nil, after: nil, limit: 20, now: afterTime).items.isEmpty)
-            #expect(try await Counters.totals(under: try await fx.unit("CA66"), from: Counters.day(later), to: Counters.day(later), on: app.db)[.postsScamWarning] ?? 0 == 0)
+            #expect(try await Counters.totals(under: try await fx.unit("CA66"), from: InternetTime.vietnamDay(later), to: InternetTime.vietnamDay(later), on: app.db)[.postsScamWarning] ?? 0 == 0)
 
             // A province-wide alert reaches the group; the second ward officer, not a member of
             // every group and not at the province, reads it because he runs a group it reached.

@@ -64,11 +64,15 @@ struct DossierTests {
             try await QuestionTests.send(app, .GET, "/api/v1/dossiers", officer) { res async throws in
                 #expect(try res.content.decode(DossierList.self).items.map(\.id) == [filed.id])
             }
-            try await QuestionTests.send(app, .GET, "/api/v1/dossiers/\(filed.id)", otherOfficer) { res async in
+            try await QuestionTests.send(app, .GET, "/api/v1/dossiers/\(filed.id)", otherOfficer) { res async throws in
                 #expect(res.status == .notFound)
+                #expect(try res.content.decode(ErrorBody.self).error.code == "dossier_not_found")
             }
-            _ = try await Self.step(app, otherOfficer, filed.id, ["status": "settled"], expect: .notFound)
-            _ = try await Self.step(app, citizen, filed.id, ["status": "settled"], expect: .notFound)
+            for stranger in [otherOfficer, citizen] {
+                let refused = try await Self.step(app, stranger, filed.id, ["status": "settled"], expect: .notFound)
+                #expect(try refused?.content.decode(ErrorBody.self).error.code == "dossier_not_found")
+            }
+            #expect(try await Dossier.find(UUID(uuidString: filed.id), on: app.db)?.status == .received, "nothing moved it")
 
             // Asking for documents needs to say which.
             let missing = try await Self.step(app, officer, filed.id, ["status": "needs_documents"], expect: .badRequest)
@@ -83,9 +87,11 @@ struct DossierTests {
                 #expect(res.status == .ok)
                 #expect(try res.content.decode(DossierBody.self).status == "received")
             }
-            try await QuestionTests.send(app, .POST, "/api/v1/dossiers/\(filed.id)/supplement", citizen, ["message": "Lần nữa"]) { res async in
+            try await QuestionTests.send(app, .POST, "/api/v1/dossiers/\(filed.id)/supplement", citizen, ["message": "Lần nữa"]) { res async throws in
                 #expect(res.status == .conflict, "nothing is asked for now")
+                #expect(try res.content.decode(ErrorBody.self).error.code == "dossier_step_not_allowed")
             }
+            #expect(try await DossierStep.query(on: app.db).count() == 3, "the refused supplement left no step")
 
             // An appointment needs a time in the future and a place.
             let past = InternetTime.string(Date().addingTimeInterval(-3600))
@@ -120,7 +126,7 @@ struct DossierTests {
 
             // Counted per unit, and tallied per procedure and unit.
             let unit = try #require(try await UnitDirectory.find(code: "CA24133", on: app.db)?.id)
-            let day = Counters.day(Date())
+            let day = InternetTime.vietnamDay(Date())
             let totals = try await Counters.totals(under: unit, from: day, to: day, on: app.db)
             #expect(totals[.dossiersReceived] == 1)
             #expect(totals[.dossiersSettled] == 1)
@@ -175,6 +181,11 @@ struct DossierTests {
             #expect(refused.location == "/console/dossiers/\(id)")
             let closed = try await officer.get("/console/dossiers/\(id)")
             #expect(closed.body.contains("data-testid=\"dossier-closed\""))
+            // A step on a closed dossier (a second tab) is refused with the reason, and changes nothing.
+            let late = try await officer.post("/console/dossiers/\(id)/steps", ["status": "settled"])
+            #expect(late.status == .conflict)
+            #expect(late.text(after: "data-field=\"status\"")?.contains("Từ chối giải quyết") == true)
+            #expect(try await Dossier.find(UUID(uuidString: id), on: app.db)?.status == .refused)
 
             let shown = try await citizen.get("/dossiers/\(id)")
             #expect(shown.text(after: "data-testid=\"dossier-status\"") == "Từ chối giải quyết")

@@ -57,7 +57,7 @@ struct HarmfulContentTests {
             let actions = try await AuditEntry.query(on: app.db).filter(\.$subject == "harmful_report:" + created.id).sort(\.$seq).all().map(\.action)
             #expect(actions == ["harmful.report", "harmful.triaged", "harmful.takedown_requested", "harmful.refused", "harmful.takedown_requested", "harmful.removed"])
             let pa05 = try #require(try await UnitDirectory.find(code: "CA66-PA05", on: app.db)?.id)
-            let day = Counters.day(Date())
+            let day = InternetTime.vietnamDay(Date())
             let totals = try await Counters.totals(under: pa05, from: day, to: day, on: app.db)
             #expect(totals[.takedownsRequested] == 2 && totals[.takedownsRemoved] == 1)
         }

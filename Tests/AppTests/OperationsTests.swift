@@ -123,6 +123,9 @@ struct OperationsTests {
         #expect(postgres.storage == .postgres(url: "postgres://u:p@127.0.0.1:5432/binhyen"))
         #expect(postgres.dataDirectory == "/srv/by")
         #expect(postgres.tipKey == Data(repeating: 7, count: 32))
+        #expect(defaults.searchResults == 10_000)
+        #expect(try AppConfig.fromEnvironment(["BINHYEN_SEARCH_RESULTS": "0"]).searchResults == 0)
+        #expect(throws: ConfigurationError.self) { try AppConfig.fromEnvironment(["BINHYEN_SEARCH_RESULTS": "many"]) }
         let custom = try AppConfig.fromEnvironment(["BINHYEN_TIP_ACK_URGENT_MINUTES": "5", "BINHYEN_TIP_CLOSE_MINUTES": "20160"])
         #expect(custom.tipDeadlines.acknowledgeUrgent == 300 && custom.tipDeadlines.closeNormal == 14 * 24 * 3600)
         #expect(custom.tipDeadlines.acknowledgeNormal == TipDeadlines.standard.acknowledgeNormal)

@@ -107,7 +107,7 @@ struct QuestionTests {
             #expect(hits.contains { $0.kind == .faq && $0.slug == "can-cuoc-cap-lai" })
 
             let unit = try #require(try await UnitDirectory.find(code: "CA24133", on: app.db)?.id)
-            let day = Counters.day(Date())
+            let day = InternetTime.vietnamDay(Date())
             let totals = try await Counters.totals(under: unit, from: day, to: day, on: app.db)
             #expect(totals[.questionsReceived] == 1)
             #expect(totals[.questionsAnswered] == 1)

@@ -108,7 +108,7 @@ struct ScamRegistryTests {
             #expect(audit.sorted() == ["scam.report", "scam.report", "scam.verified", "scam.verified"])
             #expect(try await AuditLog.verify(on: app.db).isIntact)
             let pa05 = try #require(try await UnitDirectory.find(code: "CA66-PA05", on: app.db)?.id)
-            let day = Counters.day(Date())
+            let day = InternetTime.vietnamDay(Date())
             #expect(try await Counters.totals(under: pa05, from: day, to: day, on: app.db)[.scamIndicatorsVerified] == 2)
         }
     }

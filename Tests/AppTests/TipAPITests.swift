@@ -371,7 +371,7 @@ struct TipAPITests {
             let closed = try await Self.json(app, .POST, "/api/v1/tips/\(id)/status", headers: commander, body: ["status": "closed", "reason": "handled"], expect: .ok, as: OfficerTip.self)
             #expect(closed.summary.status == "closed")
             // Counted in the same transactions, per unit and day; totals roll up the unit tree.
-            let today = Counters.day(Date())
+            let today = InternetTime.vietnamDay(Date())
             let province = try #require(try await UnitDirectory.find(code: "CA66", on: app.db)?.id)
             let ward = try #require(try await UnitDirectory.find(code: "CA24133", on: app.db)?.id)
             let all = try await Counters.totals(under: province, from: today, to: today, on: app.db)

@@ -201,10 +201,10 @@ struct TipLiveTests {
         #expect(parsed == ["to": "Phường \"Buôn\"\nMa Thuột", "from": "a/b\u{1}"])
         #expect(Hex.string([0x00, 0x0f, 0xa5, 0xff]) == "000fa5ff")
         // Counter days are Vietnam's calendar days (UTC+7).
-        #expect(Counters.day(Date(timeIntervalSince1970: 0)) == "1970-01-01")
-        #expect(Counters.day(Date(timeIntervalSince1970: 17 * 3600 - 1)) == "1970-01-01")
-        #expect(Counters.day(Date(timeIntervalSince1970: 17 * 3600)) == "1970-01-02")
-        #expect(Counters.day(Date(timeIntervalSince1970: 1_709_164_800)) == "2024-02-29", "2024-02-29 00:00 UTC is 07:00 in Vietnam")
-        #expect(Counters.day(Date(timeIntervalSince1970: 1_798_736_400)) == "2027-01-01", "2026-12-31 17:00 UTC is midnight in Vietnam")
+        #expect(InternetTime.vietnamDay(Date(timeIntervalSince1970: 0)) == "1970-01-01")
+        #expect(InternetTime.vietnamDay(Date(timeIntervalSince1970: 17 * 3600 - 1)) == "1970-01-01")
+        #expect(InternetTime.vietnamDay(Date(timeIntervalSince1970: 17 * 3600)) == "1970-01-02")
+        #expect(InternetTime.vietnamDay(Date(timeIntervalSince1970: 1_709_164_800)) == "2024-02-29", "2024-02-29 00:00 UTC is 07:00 in Vietnam")
+        #expect(InternetTime.vietnamDay(Date(timeIntervalSince1970: 1_798_736_400)) == "2027-01-01", "2026-12-31 17:00 UTC is midnight in Vietnam")
     }
 }

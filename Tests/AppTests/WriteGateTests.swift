@@ -86,7 +86,7 @@ struct WriteGateTests {
             #expect(try await TipUnit.query(on: app.db).count() == routes)
             #expect(routes > count, "urgent tips also go to the mobile police")
             let unit = try #require(try await UnitDirectory.find(code: "CA24133", on: app.db)?.id)
-            let day = Counters.day(Date())
+            let day = InternetTime.vietnamDay(Date())
             #expect(try await Counters.totals(under: unit, from: day, to: day, on: app.db)[.tipsReceived] == Int64(count))
             let events = try await OutboxMessage.query(on: app.db).filter(\.$topic == OutboxTopic.liveTipNew.rawValue).all()
             #expect(events.count == count / 4)

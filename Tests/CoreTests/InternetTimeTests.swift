@@ -43,3 +43,19 @@ struct MedianTests {
         #expect(median([3_600, 60, 86_400, 60]) == 1_830)
     }
 }
+
+@Suite("Day ranges in Vietnam time")
+struct DayRangeTests {
+    @Test("Both days included, from midnight in Vietnam; a wrong day, a reversed or too long range is refused by field")
+    func ranges() throws {
+        let range = try #require(DayRange.parse(from: "2026-11-01", to: "2026-11-30").0)
+        #expect(InternetTime.string(range.lowerBound) == "2026-10-31T17:00:00Z")
+        #expect(InternetTime.string(range.upperBound) == "2026-11-30T17:00:00Z")
+        #expect(DayRange.parse(from: "2026-11-31", to: "x").1.map(\.field) == ["from", "to"])
+        #expect(DayRange.parse(from: "2026-11-02", to: "2026-11-01").1.map(\.field) == ["to"])
+        #expect(DayRange.parse(from: "2025-01-01", to: "2026-12-31").1.map(\.field) == ["to"])
+        #expect(DayRange.parse(from: "2026-12-02", to: "2026-12-02").0 != nil, "one day")
+        let month = DayRange.monthToDate(try #require(InternetTime.vietnamDayStart("2026-12-02")).addingTimeInterval(3_600))
+        #expect(month.from == "2026-12-01" && month.to == "2026-12-02")
+    }
+}

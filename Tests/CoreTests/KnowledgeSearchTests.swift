@@ -29,8 +29,8 @@ struct KnowledgeSearchTests {
         #expect(cccd?.alternatives.map(\.words) == [["cccd"], ["can", "cuoc"]])
         #expect(!query.terms.contains { ["toi", "muon", "lam", "bi"].contains($0.typed) })
         #expect(query.terms.contains { $0.typed == "mất" })
-        #expect(KnowledgeSearch.matchExpression(query).contains("\"can cuoc\""))
-        #expect(KnowledgeSearch.tsQuery(query).contains("(can <-> cuoc)"))
+        #expect(KnowledgeSearch.anyExpression(query, .fts5).contains("\"can cuoc\""))
+        #expect(KnowledgeSearch.anyExpression(query, .tsquery).contains("(can <-> cuoc)"))
     }
 
     @Test("NFD and NFC input read the same; a typo finds the nearest known word; joined words are split")

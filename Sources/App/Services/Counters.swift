@@ -113,16 +113,6 @@ enum Metric: String, CaseIterable, Sendable {
 }
 
 enum Counters {
-    /// The calendar day in Vietnam (UTC+7, no daylight saving) for a moment.
-    static func day(_ date: Date) -> String {
-        // Days since 1970 in UTC+7, turned into a civil date without a Calendar (this runs for
-        // every counted event).
-        let days = Int((date.timeIntervalSince1970 + 7 * 3600).rounded(.down) / 86_400)
-        let (year, month, day) = InternetTime.civil(daysSince1970: days)
-        let pad = InternetTime.pad
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
-    }
-
     /// One counter: a metric of a unit on a day.
     struct Key: Hashable, Sendable {
         var unit: UUID
@@ -134,7 +124,7 @@ enum Counters {
     /// once per counter at the group's end; see `WriteBatch`).
     static func add(_ metric: Metric, _ delta: Int, unit: UUID, at date: Date, on db: any Database) async throws {
         guard delta != 0 else { return }
-        try await WriteBatch.count(Key(unit: unit, day: day(date), metric: metric), Int64(delta), on: db)
+        try await WriteBatch.count(Key(unit: unit, day: InternetTime.vietnamDay(date), metric: metric), Int64(delta), on: db)
     }
 
     /// Adds to several distinct counters in one statement (the same on both engines).

@@ -64,7 +64,7 @@ enum DemoKnowledge {
             DossierStepDraft(to: .needsDocuments, message: "Cần thêm văn bản đồng ý cho nhập thường trú của chủ hộ (ký tên, ghi rõ ngày)."),
         ]),
         ("0988000001", "ho-chieu-pho-thong", "", [
-            DossierStepDraft(to: .appointmentSet, message: "Mời anh đến chụp ảnh, lấy vân tay.", appointmentAt: .distantFuture,
+            DossierStepDraft(to: .appointmentSet, message: "Mời anh đến chụp ảnh, lấy vân tay.",
                              appointmentPlace: "Công an phường Buôn Ma Thuột, bộ phận một cửa"),
         ]),
         ("0988000002", "can-cuoc-cap-lai", "Mất thẻ ở chợ.", [
@@ -90,7 +90,7 @@ enum DemoKnowledge {
             for (offset, step) in item.3.enumerated() {
                 var step = step
                 // The appointment is three days after the demo is loaded.
-                if step.appointmentAt != nil { step.appointmentAt = now.addingTimeInterval(3 * 86_400) }
+                if step.to == .appointmentSet { step.appointmentAt = now.addingTimeInterval(3 * 86_400) }
                 _ = try await service.advance(try dossier.requireID(), step, by: officer, now: filed.addingTimeInterval(Double(offset + 1) * 3_600))
             }
             count += 1

@@ -20,6 +20,8 @@ struct DossierService: Sendable {
 
     enum Failure: Error, Equatable {
         case notFound
+        /// The step cannot be taken from where the dossier stands (or it is closed); why, for the citizen or officer.
+        case stepNotAllowed(vi: String, en: String)
     }
 
     struct Draft: Sendable {
@@ -79,14 +81,18 @@ struct DossierService: Sendable {
         try await Dossier.query(on: db).filter(\.$applicant.$id == applicant).sort(\.$createdAt, .descending).limit(limit).all()
     }
 
+    func dossier(id: UUID, applicant: UUID) async throws -> Dossier? {
+        try await Dossier.query(on: db).filter(\.$id == id).filter(\.$applicant.$id == applicant).first()
+    }
+
     func record(id: UUID, applicant: UUID) async throws -> Record? {
-        guard let dossier = try await Dossier.query(on: db).filter(\.$id == id).filter(\.$applicant.$id == applicant).first() else { return nil }
+        guard let dossier = try await dossier(id: id, applicant: applicant) else { return nil }
         return Record(dossier: dossier, steps: try await steps(of: id))
     }
 
     /// The citizen says the missing documents were supplied; the dossier is received again.
     func supplement(_ id: UUID, message: String, by applicant: UUID, now: Date = Date()) async throws -> Dossier {
-        guard try await record(id: id, applicant: applicant) != nil else { throw Failure.notFound }
+        guard try await dossier(id: id, applicant: applicant) != nil else { throw Failure.notFound }
         return try await move(id, DossierStepDraft(to: .received, message: VietnameseText.clean(message)), actor: applicant, as: .citizen, audit: .citizen(applicant), now: now)
     }
 
@@ -106,16 +112,20 @@ struct DossierService: Sendable {
     }
 
     /// The dossier if the account may handle it (its unit is in one of their subtrees).
-    func record(id: UUID, for account: CurrentAccount) async throws -> Record? {
+    func dossier(id: UUID, for account: CurrentAccount) async throws -> Dossier? {
         guard let dossier = try await Dossier.find(id, on: db) else { return nil }
         let ancestry = Set(try await UnitTree.ancestry(of: dossier.$unit.id, on: db).map(\.uuidString))
-        guard Policy.allows(account.grants, .handleDossiers, onUnitWithAncestry: ancestry) else { return nil }
+        return Policy.allows(account.grants, .handleDossiers, onUnitWithAncestry: ancestry) ? dossier : nil
+    }
+
+    func record(id: UUID, for account: CurrentAccount) async throws -> Record? {
+        guard let dossier = try await dossier(id: id, for: account) else { return nil }
         return Record(dossier: dossier, steps: try await steps(of: id))
     }
 
     /// An officer's step; the citizen is notified in the same transaction.
     func advance(_ id: UUID, _ draft: DossierStepDraft, by account: CurrentAccount, now: Date = Date()) async throws -> Dossier {
-        guard try await record(id: id, for: account) != nil else { throw Failure.notFound }
+        guard try await dossier(id: id, for: account) != nil else { throw Failure.notFound }
         var draft = draft
         draft.message = VietnameseText.clean(draft.message)
         draft.appointmentPlace = VietnameseText.clean(draft.appointmentPlace)
@@ -156,27 +166,6 @@ struct DossierService: Sendable {
         }.sorted { ($0.unitCode, $0.procedureSlug) < ($1.unitCode, $1.procedureSlug) }
     }
 
-    /// The moments from the start of day `from` to the end of day `to` (Vietnam time), or why not.
-    static func dayRange(from: String, to: String) -> (Range<Date>?, [FieldIssue]) {
-        let start = InternetTime.vietnamDayStart(from), end = InternetTime.vietnamDayStart(to)
-        var issues: [FieldIssue] = []
-        if start == nil {
-            issues.append(FieldIssue(field: "from", code: "invalid", messageVI: "Ngày bắt đầu viết dạng năm-tháng-ngày, ví dụ 2026-11-01.",
-                                     messageEN: "The first day is written year-month-day, e.g. 2026-11-01."))
-        }
-        if end == nil {
-            issues.append(FieldIssue(field: "to", code: "invalid", messageVI: "Ngày kết thúc viết dạng năm-tháng-ngày, ví dụ 2026-11-30.",
-                                     messageEN: "The last day is written year-month-day, e.g. 2026-11-30."))
-        }
-        guard let start, let end else { return (nil, issues) }
-        let after = end.addingTimeInterval(86_400)
-        guard start < after, after.timeIntervalSince(start) <= 366 * 86_400 else {
-            return (nil, [FieldIssue(field: "to", code: "invalid", messageVI: "Khoảng ngày phải từ 1 đến 366 ngày, ngày kết thúc không trước ngày bắt đầu.",
-                                     messageEN: "The range is 1–366 days, and its last day is not before its first.")])
-        }
-        return (start..<after, [])
-    }
-
     // MARK: shared
 
     func steps(of id: UUID) async throws -> [DossierStep] {
@@ -189,9 +178,9 @@ struct DossierService: Sendable {
         try await app.writeGate.transaction { db in
             guard let dossier = try await Dossier.find(id, on: db) else { throw Failure.notFound }
             let problems = DossierFlow.problems(from: dossier.status, draft, by: role, now: now)
+            if let refusal = problems.first(where: { $0.field == "status" }) { throw Failure.stepNotAllowed(vi: refusal.vi, en: refusal.en) }
             guard problems.isEmpty else {
-                throw ValidationFailure(issues: problems.map { FieldIssue(field: $0.field, code: $0.field == "status" ? "conflict" : "invalid",
-                                                                         messageVI: $0.vi, messageEN: $0.en) })
+                throw ValidationFailure(issues: problems.map { FieldIssue(field: $0.field, code: "invalid", messageVI: $0.vi, messageEN: $0.en) })
             }
             let from = dossier.status
             let step = Self.step(of: dossier, from: from, draft, actor: actor, byCitizen: role == .citizen, at: now)

@@ -335,7 +335,7 @@ struct KnowledgeBase: Sendable {
         guard !query.isEmpty else { return [] }
         let sql = try db.requireSQL()
         let postgres = sql.dialect.name == "postgresql"
-        let match = postgres ? KnowledgeSearch.tsQuery(query) : KnowledgeSearch.matchExpression(query)
+        let match = KnowledgeSearch.anyExpression(query, postgres ? .tsquery : .fts5)
         let condition: SQLQueryString = postgres ? "terms @@ to_tsquery('simple', \(bind: match))" : "procedure_search MATCH \(bind: match)"
         let articleRows = try await sql.raw("SELECT ref, revision FROM procedure_search WHERE \(condition)").all()
         var found: [(UUID, Int)] = []
@@ -464,16 +464,32 @@ final class KnowledgeCache: Sendable {
         var limit: Int
     }
 
-    private struct Results {
+    /// Values kept for at most `lifetime`; when `limit` are kept, the store starts again empty.
+    private struct Kept<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+        var entries: [Key: (value: Value, at: ContinuousClock.Instant)] = [:]
+
+        func value(for key: Key) -> Value? {
+            guard let entry = entries[key], ContinuousClock.now - entry.at < KnowledgeCache.lifetime else { return nil }
+            return entry.value
+        }
+
+        mutating func keep(_ value: Value, for key: Key, limit: Int) {
+            guard limit > 0 else { return }
+            if entries.count >= limit { entries.removeAll(keepingCapacity: true) }
+            entries[key] = (value, .now)
+        }
+    }
+
+    private struct Results: Sendable {
         /// Bumped by every change, so a search that read the index before it is not kept.
         var generation = 0
-        var entries: [ResultKey: (hits: [KnowledgeBase.Hit], at: ContinuousClock.Instant)] = [:]
+        var hits = Kept<ResultKey, [KnowledgeBase.Hit]>()
         /// The API's encoded answers by query string (`SearchResponseMiddleware`).
-        var responses: [String: (body: ByteBuffer, at: ContinuousClock.Instant)] = [:]
+        var responses = Kept<String, ByteBuffer>()
     }
 
     private let results = NIOLockedValueBox(Results())
-    /// Searches kept at most (BINHYEN_SEARCH_RESULTS); when full, the store starts again empty.
+    /// Searches kept at most (BINHYEN_SEARCH_RESULTS) in each store.
     let resultLimit: Int
 
     init(resultLimit: Int = 10_000) {
@@ -483,42 +499,30 @@ final class KnowledgeCache: Sendable {
     var generation: Int { results.withLockedValue { $0.generation } }
 
     func results(for key: ResultKey) -> [KnowledgeBase.Hit]? {
-        results.withLockedValue { stored in
-            guard let entry = stored.entries[key], ContinuousClock.now - entry.at < Self.lifetime else { return nil }
-            return entry.hits
-        }
+        results.withLockedValue { $0.hits.value(for: key) }
     }
 
     /// Keeps what a search found, unless the knowledge base changed since `generation` was read.
     func keep(_ hits: [KnowledgeBase.Hit], for key: ResultKey, generation: Int) {
         results.withLockedValue { stored in
-            guard stored.generation == generation, resultLimit > 0 else { return }
-            if stored.entries.count >= resultLimit { stored.entries.removeAll(keepingCapacity: true) }
-            stored.entries[key] = (hits, .now)
+            if stored.generation == generation { stored.hits.keep(hits, for: key, limit: resultLimit) }
         }
     }
 
     func response(for query: String) -> ByteBuffer? {
-        results.withLockedValue { stored in
-            guard let entry = stored.responses[query], ContinuousClock.now - entry.at < Self.lifetime else { return nil }
-            return entry.body
-        }
+        results.withLockedValue { $0.responses.value(for: query) }
     }
 
     func keep(response body: ByteBuffer, for query: String, generation: Int) {
         results.withLockedValue { stored in
-            guard stored.generation == generation, resultLimit > 0 else { return }
-            if stored.responses.count >= resultLimit { stored.responses.removeAll(keepingCapacity: true) }
-            stored.responses[query] = (body, .now)
+            if stored.generation == generation { stored.responses.keep(body, for: query, limit: resultLimit) }
         }
     }
 
     /// After an answer is published: the articles are unchanged, the results may not be.
     func forgetResults() {
         results.withLockedValue { stored in
-            stored.generation += 1
-            stored.entries.removeAll()
-            stored.responses.removeAll()
+            stored = Results(generation: stored.generation + 1)
         }
     }
 }

@@ -58,10 +58,9 @@ extension APIHandler {
                                                                     appointmentPlace: body.appointmentPlace ?? ""), by: account)
         } catch DossierService.Failure.notFound {
             return .notFound(.init(body: .json(Self.dossierNotFound)))
+        } catch DossierService.Failure.stepNotAllowed(let vi, let en) {
+            return .conflict(.init(body: .json(Self.error("dossier_step_not_allowed", vi, en))))
         } catch let failure as ValidationFailure {
-            if let conflict = failure.issues.first(where: { $0.field == "status" }) {
-                return .conflict(.init(body: .json(Self.error("dossier_step_not_allowed", conflict.messageVI, conflict.messageEN))))
-            }
             return .badRequest(.init(body: .json(Self.validationError(failure.issues))))
         }
         guard let record = try await req.dossiers.record(id: id, for: account) else { return .notFound(.init(body: .json(Self.dossierNotFound))) }
@@ -77,10 +76,9 @@ extension APIHandler {
             _ = try await req.dossiers.supplement(id, message: body.message, by: account.id)
         } catch DossierService.Failure.notFound {
             return .notFound(.init(body: .json(Self.dossierNotFound)))
+        } catch DossierService.Failure.stepNotAllowed(let vi, let en) {
+            return .conflict(.init(body: .json(Self.error("dossier_step_not_allowed", vi, en))))
         } catch let failure as ValidationFailure {
-            if let conflict = failure.issues.first(where: { $0.field == "status" }) {
-                return .conflict(.init(body: .json(Self.error("dossier_step_not_allowed", conflict.messageVI, conflict.messageEN))))
-            }
             return .badRequest(.init(body: .json(Self.validationError(failure.issues))))
         }
         guard let record = try await req.dossiers.record(id: id, applicant: account.id) else { return .notFound(.init(body: .json(Self.dossierNotFound))) }
@@ -90,7 +88,7 @@ extension APIHandler {
     func summariseDossiers(_ input: Operations.SummariseDossiers.Input) async throws -> Operations.SummariseDossiers.Output {
         let req = try APIRequestContext.current()
         guard let account = try await Self.bearer(req) else { return .unauthorized(.init(body: .json(Self.unauthorized))) }
-        let (range, issues) = DossierService.dayRange(from: input.query.from, to: input.query.to)
+        let (range, issues) = DayRange.parse(from: input.query.from, to: input.query.to)
         guard let range else { return .badRequest(.init(body: .json(Self.validationError(issues)))) }
         let rows = try await req.dossiers.tally(for: account, from: range.lowerBound, to: range.upperBound)
         return .ok(.init(body: .json(.init(from: input.query.from, to: input.query.to, items: rows.map {

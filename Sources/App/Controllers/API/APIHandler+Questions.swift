@@ -22,7 +22,7 @@ extension APIHandler {
     func summariseQuestions(_ input: Operations.SummariseQuestions.Input) async throws -> Operations.SummariseQuestions.Output {
         let req = try APIRequestContext.current()
         guard let account = try await Self.bearer(req) else { return .unauthorized(.init(body: .json(Self.unauthorized))) }
-        let (range, issues) = DossierService.dayRange(from: input.query.from, to: input.query.to)
+        let (range, issues) = DayRange.parse(from: input.query.from, to: input.query.to)
         guard let range else { return .badRequest(.init(body: .json(Self.validationError(issues)))) }
         let summary = try await req.questions.summary(for: account, from: range.lowerBound, to: range.upperBound)
         return .ok(.init(body: .json(.init(from: input.query.from, to: input.query.to, received: summary.received, answered: summary.answered,

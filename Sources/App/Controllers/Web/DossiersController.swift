@@ -165,11 +165,12 @@ struct DossiersController: RouteCollection {
         let id = try record.dossier.requireID()
         do {
             _ = try await req.dossiers.supplement(id, message: form.message ?? "", by: applicant)
-        } catch let failure as ValidationFailure {
+        } catch DossierService.Failure.stepNotAllowed(let vi, let en) {
             let fresh = try await req.dossiers.record(id: id, applicant: applicant) ?? record
-            let conflict = failure.issues.contains { $0.field == "status" }
-            return try await showPage(req, fresh, values: ["message": form.message ?? ""], errors: req.fieldErrors(failure.issues),
-                                      status: conflict ? .conflict : .unprocessableEntity)
+            return try await showPage(req, fresh, values: [:], errors: ["status": req.message(vi, en)], status: .conflict)
+        } catch let failure as ValidationFailure {
+            return try await showPage(req, record, values: ["message": form.message ?? ""], errors: req.fieldErrors(failure.issues),
+                                      status: .unprocessableEntity)
         }
         return req.redirect(to: "/dossiers/\(id.uuidString)")
     }
@@ -199,10 +200,10 @@ struct DossiersController: RouteCollection {
         let chosen = (try? req.query.get(String.self, at: "status")).flatMap(DossierStatus.init(rawValue:))
         let dossiers = try await Self.items(try await req.dossiers.inbox(for: account, status: chosen), req)
         // The tally covers this month unless the officer names the days.
-        let today = InternetTime.vietnamDay(Date())
-        let from = (try? req.query.get(String.self, at: "from")) ?? String(today.prefix(8)) + "01"
-        let to = (try? req.query.get(String.self, at: "to")) ?? today
-        let (range, issues) = DossierService.dayRange(from: from, to: to)
+        let month = DayRange.monthToDate(Date())
+        let from = (try? req.query.get(String.self, at: "from")) ?? month.from
+        let to = (try? req.query.get(String.self, at: "to")) ?? month.to
+        let (range, issues) = DayRange.parse(from: from, to: to)
         var tally: [DossierService.Tally] = []
         if let range { tally = try await req.dossiers.tally(for: account, from: range.lowerBound, to: range.upperBound) }
         let view = InboxView(page: req.pageMeta(titleKey: "dossierInboxTitle"), dossiers: dossiers,
@@ -272,10 +273,11 @@ struct DossiersController: RouteCollection {
         do {
             _ = try await req.dossiers.advance(id, DossierStepDraft(to: status, message: form.message ?? "", appointmentAt: appointment,
                                                                     appointmentPlace: form.appointmentPlace ?? ""), by: account)
-        } catch let failure as ValidationFailure {
+        } catch DossierService.Failure.stepNotAllowed(let vi, let en) {
             let fresh = try await req.dossiers.record(id: id, for: account) ?? record
-            let conflict = failure.issues.contains { $0.field == "status" }
-            return try await consolePage(req, fresh, values: values, errors: req.fieldErrors(failure.issues), status: conflict ? .conflict : .unprocessableEntity)
+            return try await consolePage(req, fresh, values: [:], errors: ["status": req.message(vi, en)], status: .conflict)
+        } catch let failure as ValidationFailure {
+            return try await consolePage(req, record, values: values, errors: req.fieldErrors(failure.issues), status: .unprocessableEntity)
         }
         return req.redirect(to: "/console/dossiers/\(id.uuidString)")
     }

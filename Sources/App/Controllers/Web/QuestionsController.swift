@@ -154,10 +154,11 @@ struct QuestionsController: RouteCollection {
     @Sendable func inbox(req: Request) async throws -> View {
         let account = try req.auth.require(CurrentAccount.self)
         let questions = try await Self.items(try await req.questions.inbox(for: account), req)
-        let today = InternetTime.vietnamDay(Date())
-        let (range, _) = DossierService.dayRange(from: String(today.prefix(8)) + "01", to: today)
+        let days = DayRange.monthToDate(Date())
         var month: QuestionService.Summary?
-        if let range { month = try await req.questions.summary(for: account, from: range.lowerBound, to: range.upperBound) }
+        if let range = DayRange.parse(from: days.from, to: days.to).0 {
+            month = try await req.questions.summary(for: account, from: range.lowerBound, to: range.upperBound)
+        }
         return try await req.view.render("questions/inbox", InboxView(page: req.pageMeta(titleKey: "questionInboxTitle"), questions: questions,
                                                                      received: month?.received ?? 0, answered: month?.answered ?? 0,
                                                                      medianAnswer: month?.medianAnswerSeconds.map { Self.duration($0, req) }))
