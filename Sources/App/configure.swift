@@ -18,11 +18,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     switch config.storage {
     case .sqlite(let path):
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
-        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: config.databaseConnections), as: .sqlite)
         // WAL lets readers work while a write commits; the mode is stored in the file.
         _ = try await (app.db as? any SQLDatabase)?.raw("PRAGMA journal_mode=WAL").all()
     case .postgres(let url):
-        app.databases.use(try .postgres(url: url), as: .psql)
+        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: config.databaseConnections), as: .psql)
     }
 
     app.registerMigrations()
@@ -33,7 +33,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.lifecycle.use(gate)
     app.liveHub = LiveHub()
     app.tipReferenceData = TipReferenceData()
-    app.scamLookupIndex = ScamLookupIndex()
+    app.scamLookupIndex = ScamLookupIndex(answerLimit: config.lookupAnswers)
     app.feedCache = FeedCache()
     app.knowledgeCache = KnowledgeCache(resultLimit: config.searchResults)
     app.lookupThrottle = RequestThrottle(perMinute: config.lookupsPerMinute, burst: max(1, min(config.lookupsPerMinute, 10)))
@@ -53,7 +53,12 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.leaf.cache.isEnabled = app.environment.isRelease
     app.routes.defaultMaxBodySize = "64kb"
 
+    // Last registered, so the first to stop: the requests under way finish before anything closes.
+    let inFlight = InFlightRequests()
+    app.lifecycle.use(inFlight)
+
     app.middleware = .init()
+    app.middleware.use(InFlightRequests.Middleware(requests: inFlight))
     app.middleware.use(RequestMetricsMiddleware(registry: app.metricsRegistry))
     app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(StaticFilesMiddleware(publicDirectory: app.directory.publicDirectory))

@@ -1,12 +1,17 @@
 import App
 import Logging
 import Metrics
+import NIOCore
+import NIOPosix
 import Prometheus
 import Vapor
 
 @main
 enum Entrypoint {
     static func main() async throws {
+        // Async handlers run on the event loops themselves instead of hopping to Swift's own
+        // thread pool and back for every request (first, while still on the main thread).
+        let onEventLoops = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         var env = try Environment.detect()
         let config: AppConfig
         do {
@@ -24,6 +29,7 @@ enum Entrypoint {
         }
 
         let app = try await Application.make(env)
+        app.logger.debug("Swift concurrency on the event loops", metadata: ["installed": "\(onEventLoops)"])
         // Vapor's own metrics and ours land in the registry that /metrics emits.
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))

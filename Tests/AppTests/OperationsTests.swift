@@ -2,6 +2,8 @@
 import BinhYenCore
 import Fluent
 import Foundation
+import HTTPTypes
+import OpenAPIRuntime
 import Testing
 import Vapor
 import VaporTesting
@@ -126,6 +128,9 @@ struct OperationsTests {
         #expect(defaults.searchResults == 10_000)
         #expect(try AppConfig.fromEnvironment(["BINHYEN_SEARCH_RESULTS": "0"]).searchResults == 0)
         #expect(throws: ConfigurationError.self) { try AppConfig.fromEnvironment(["BINHYEN_SEARCH_RESULTS": "many"]) }
+        #expect(defaults.lookupAnswers == 100_000 && defaults.lookupsPerMinute == 30)
+        #expect(try AppConfig.fromEnvironment(["BINHYEN_LOOKUP_ANSWERS": "0"]).lookupAnswers == 0)
+        #expect(throws: ConfigurationError.self) { try AppConfig.fromEnvironment(["BINHYEN_LOOKUP_ANSWERS": "-1"]) }
         let custom = try AppConfig.fromEnvironment(["BINHYEN_TIP_ACK_URGENT_MINUTES": "5", "BINHYEN_TIP_CLOSE_MINUTES": "20160"])
         #expect(custom.tipDeadlines.acknowledgeUrgent == 300 && custom.tipDeadlines.closeNormal == 14 * 24 * 3600)
         #expect(custom.tipDeadlines.acknowledgeNormal == TipDeadlines.standard.acknowledgeNormal)
@@ -140,6 +145,44 @@ struct OperationsTests {
             } catch {
                 #expect(error.problems.count == 1 && error.problems[0].hasPrefix("BINHYEN_TIP_KEY"))
             }
+        }
+    }
+
+    @Test("A server error is logged without the request's bearer token, query or body, which hold secrets and personal data")
+    func errorLogRedacted() throws {
+        let request = HTTPRequest(method: .post, scheme: nil, authority: nil, path: "/api/v1/tips?token=q-secret",
+                                  headerFields: [.authorization: "Bearer byt_header-secret"])
+        let error = ServerError(operationID: "createTip", request: request, requestBody: .init("Số 0912345678 gọi tôi"),
+                                requestMetadata: .init(), causeDescription: "User handler threw an error.", underlyingError: Abort(.internalServerError))
+        #expect(String(describing: error).contains("byt_header-secret"), "the runtime's own description would leak it")
+        let logged = ErrorPageMiddleware.logged(error)
+        #expect(logged.hasPrefix("createTip POST /api/v1/tips: User handler threw an error."), "\(logged)")
+        for secret in ["byt_header-secret", "q-secret", "0912345678"] {
+            #expect(!logged.contains(secret), "\(secret) in \(logged)")
+        }
+    }
+
+    @Test("A shutdown waits for the requests under way, counted from the first middleware to the response")
+    func inFlightDrained() async throws {
+        try await withTestApp { app in
+            let requests = InFlightRequests()
+            let (release, releaser) = AsyncStream<Void>.makeStream()
+            struct Held: AsyncResponder {
+                let release: AsyncStream<Void>
+                func respond(to request: Request) async throws -> Response {
+                    for await _ in release { break }
+                    return Response(status: .ok, body: "done")
+                }
+            }
+            let answer = Task {
+                try await InFlightRequests.Middleware(requests: requests)
+                    .respond(to: Request(application: app, on: app.eventLoopGroup.next()), chainingTo: Held(release: release))
+            }
+            while requests.count == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(await requests.drained(patience: .milliseconds(100)) == false, "the request is still running")
+            releaser.yield()
+            #expect(await requests.drained(patience: .seconds(10)))
+            #expect(try await answer.value.body.string == "done" && requests.count == 0)
         }
     }
 }

@@ -45,6 +45,7 @@ struct ScamRegistryTests {
             let citizen = try await TipAPITests.bearer(app, "0988000001")
             let before = try await Self.lookup(app, "0912 345 678")
             #expect(before.verdict == "not_found" && before.message.contains("KHÔNG có nghĩa là an toàn"), "not found never reads as safe")
+            #expect(try await Self.lookup(app, "0912 345 678").verdict == "not_found", "asked again: the kept answer")
 
             let created = try await TipAPITests.json(app, .POST, "/api/v1/scam-reports", headers: citizen, body: [
                 "indicators": [["value": "0912.345.678"], ["kind": "website", "value": "https://www.Qua-Tang-Tri-An.vn/nhan-qua?utm_source=zalo"]],
@@ -63,6 +64,7 @@ struct ScamRegistryTests {
 
             let reported = try await Self.lookup(app, "+84 912 345 678")
             #expect(reported.verdict == "reported" && reported.reports == 2 && reported.indicator.value == "+84912345678")
+            #expect(try await Self.lookup(app, "0912 345 678").verdict == "reported", "the answer kept before the reports is forgotten")
 
             let patrol = try await TipAPITests.bearer(app, TipAPITests.cyberPatrol)
             let queue = try await TipAPITests.json(app, .GET, "/api/v1/scam-indicators?kind=phone", headers: patrol, expect: .ok, as: IndicatorList.self)
@@ -77,7 +79,7 @@ struct ScamRegistryTests {
                                                       body: ["decision": "verify", "warning": Self.warning], expect: .ok, as: Indicator.self)
             #expect(verified.status == "verified" && verified.warning == Self.warning)
 
-            for spelling in ["0912345678", "84-912-345-678", "(+84) 912.345.678"] {
+            for spelling in ["0912 345 678", "0912345678", "84-912-345-678", "(+84) 912.345.678"] {
                 let answer = try await Self.lookup(app, spelling)
                 #expect(answer.verdict == "verified" && answer.warning == Self.warning && !answer.byMatch, "\(spelling): \(answer)")
                 #expect(answer.message.hasPrefix("CẢNH BÁO"))
@@ -141,7 +143,8 @@ struct ScamRegistryTests {
     @Test("Lookups are limited per address: after the burst the answer is 429 with Retry-After")
     func throttled() async throws {
         try await withTestApp { app in
-            // One lookup a minute after a burst of three: the test cannot outrun the refill.
+            // One lookup a minute after a burst of three: the test cannot outrun the refill. The
+            // same query each time, so the last answers are kept ones: keeping does not skip the limit.
             app.lookupThrottle = RequestThrottle(perMinute: 1, burst: 3)
             for _ in 0..<3 { _ = try await Self.lookup(app, "0912345678") }
             try await app.testing().test(.GET, "/api/v1/scam-lookup?q=0912345678", afterResponse: { res async throws in
@@ -166,6 +169,32 @@ struct ScamRegistryTests {
             #expect(try await registry.lookup("0977111222", now: start.addingTimeInterval(1)).verdict == .notFound, "within the interval the index answers alone")
             let later = try await registry.lookup("0977111222", now: start.addingTimeInterval(1 + ScamLookupIndex.staleness))
             #expect(later.verdict == .verified && later.reports == 3 && later.warning == Self.warning)
+        }
+    }
+
+    @Test("The API keeps a lookup's answer only while the registry is unchanged: another node's verification changes the same query's answer, reading unchanged rows again keeps it")
+    func keptAnswers() async throws {
+        try await withTestApp { app in
+            let index = app.scamLookupIndex
+            #expect(try await Self.lookup(app, "0977 111 222").verdict == "not_found")
+            let query = "q=" + ("0977 111 222".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            #expect(index.response(for: query) != nil, "the answer is kept")
+
+            // Another node verifies the number: this node reads it on its next refresh.
+            let indicator = try IndicatorRules.normalise(kind: .phone, raw: "0977111222").get()
+            let (row, _) = try await ScamRegistry.upsert(indicator, source: "import", reports: 3, at: Date(), on: app.db.requireSQL())
+            try await app.db.requireSQL().raw("""
+                UPDATE scam_indicators SET status = 'verified', warning_vi = \(bind: Self.warning) WHERE id = \(bind: row.id)
+                """).run()
+            try await index.refresh(on: app.db, force: true)
+            #expect(index.response(for: query) == nil, "a change forgets every kept answer")
+            let after = try await Self.lookup(app, "0977 111 222")
+            #expect(after.verdict == "verified" && after.warning == Self.warning && after.reports == 3)
+
+            // The next refresh reads the same row again (its overlap): nothing changed, the answer stays.
+            let generation = index.generation
+            try await index.refresh(on: app.db, force: true)
+            #expect(index.generation == generation && index.response(for: query) != nil)
         }
     }
 

@@ -28,10 +28,14 @@ public struct AppConfig: Sendable {
     public var lookupsPerMinute: Int
     /// Procedure searches whose results are kept in memory (0: none kept).
     public var searchResults: Int
+    /// Database connections each event loop may hold (reads on SQLite run side by side in WAL).
+    public var databaseConnections: Int
+    /// Public scam lookups whose answers are kept in memory until the registry changes (0: none kept).
+    public var lookupAnswers: Int
 
     public enum LogFormat: String, Sendable { case text, json }
 
-    public init(storage: Storage, dataDirectory: String, bcryptCost: Int = 12, secureCookies: Bool = false, logFormat: LogFormat = .text, tipKey: Data? = nil, tipDeadlines: TipDeadlines = .standard, backgroundJobs: Bool = true, lookupsPerMinute: Int = 30, searchResults: Int = 10_000) {
+    public init(storage: Storage, dataDirectory: String, bcryptCost: Int = 12, secureCookies: Bool = false, logFormat: LogFormat = .text, tipKey: Data? = nil, tipDeadlines: TipDeadlines = .standard, backgroundJobs: Bool = true, lookupsPerMinute: Int = 30, searchResults: Int = 10_000, lookupAnswers: Int = 100_000, databaseConnections: Int = 1) {
         self.storage = storage
         self.dataDirectory = dataDirectory
         self.bcryptCost = bcryptCost
@@ -42,6 +46,8 @@ public struct AppConfig: Sendable {
         self.backgroundJobs = backgroundJobs
         self.lookupsPerMinute = lookupsPerMinute
         self.searchResults = searchResults
+        self.lookupAnswers = lookupAnswers
+        self.databaseConnections = databaseConnections
     }
 
     /// Reads the configuration; every problem is reported at once, so one restart fixes them all.
@@ -107,22 +113,26 @@ public struct AppConfig: Sendable {
             problems.append("BINHYEN_TIP_*_MINUTES: a tip cannot have to be closed before it has to be acknowledged")
         }
 
-        var lookupsPerMinute = 30
-        var searchResults = 10_000
-        if let raw = env["BINHYEN_SEARCH_RESULTS"], !raw.isEmpty {
-            if let value = Int(raw), (0...1_000_000).contains(value) { searchResults = value } else {
-                problems.append("BINHYEN_SEARCH_RESULTS: must be a whole number from 0 (keep none) to 1000000, got \"\(raw)\"")
-            }
+        func wholeNumber(_ name: String, default value: Int, zeroMeans: String) -> Int {
+            guard let raw = env[name], !raw.isEmpty else { return value }
+            if let number = Int(raw), (0...1_000_000).contains(number) { return number }
+            problems.append("\(name): must be a whole number from 0 (\(zeroMeans)) to 1000000, got \"\(raw)\"")
+            return value
         }
-        if let raw = env["BINHYEN_LOOKUP_PER_MINUTE"], !raw.isEmpty {
-            if let value = Int(raw), (0...1_000_000).contains(value) { lookupsPerMinute = value } else {
-                problems.append("BINHYEN_LOOKUP_PER_MINUTE: must be a whole number from 0 (no limit) to 1000000, got \"\(raw)\"")
+        let searchResults = wholeNumber("BINHYEN_SEARCH_RESULTS", default: 10_000, zeroMeans: "keep none")
+        let lookupsPerMinute = wholeNumber("BINHYEN_LOOKUP_PER_MINUTE", default: 30, zeroMeans: "no limit")
+        let lookupAnswers = wholeNumber("BINHYEN_LOOKUP_ANSWERS", default: 100_000, zeroMeans: "keep none")
+        var databaseConnections = 1
+        if let raw = env["BINHYEN_DB_CONNECTIONS"], !raw.isEmpty {
+            if let value = Int(raw), (1...64).contains(value) { databaseConnections = value } else {
+                problems.append("BINHYEN_DB_CONNECTIONS: must be a whole number from 1 to 64, got \"\(raw)\"")
             }
         }
 
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return AppConfig(storage: storage, dataDirectory: dataDirectory, bcryptCost: bcryptCost, secureCookies: secureCookies, logFormat: logFormat,
-                         tipKey: tipKey, tipDeadlines: deadlines, lookupsPerMinute: lookupsPerMinute, searchResults: searchResults)
+                         tipKey: tipKey, tipDeadlines: deadlines, lookupsPerMinute: lookupsPerMinute, searchResults: searchResults, lookupAnswers: lookupAnswers,
+                         databaseConnections: databaseConnections)
     }
 }
 

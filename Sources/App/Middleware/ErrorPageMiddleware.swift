@@ -10,7 +10,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         } catch {
             let status = Self.status(of: error)
             if status == .internalServerError {
-                request.logger.report(error: error)
+                request.logger.error("\(Self.logged(error))")
             }
             // While the app shuts down its views are gone; answer plainly instead of rendering.
             if request.application.didShutdown {
@@ -36,6 +36,14 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             if server.httpStatus.code != 500 { return HTTPStatus(statusCode: server.httpStatus.code) }
         }
         return .internalServerError
+    }
+
+    /// What the log keeps of an error. Never the request's headers (bearer tokens), query or body
+    /// (tips and reports hold personal data), all of which the API runtime's own description holds.
+    static func logged(_ error: any Error) -> String {
+        guard let server = error as? ServerError else { return String(reflecting: error) }
+        let path = server.request.path.map { $0.split(separator: "?", maxSplits: 1).first.map(String.init) ?? $0 } ?? ""
+        return "\(server.operationID) \(server.request.method) \(path): \(server.causeDescription): \(String(reflecting: server.underlyingError))"
     }
 
     static func decodingError(in error: any Error) -> DecodingError? {

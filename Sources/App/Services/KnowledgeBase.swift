@@ -421,7 +421,7 @@ struct KnowledgeBase: Sendable {
 /// The articles as search reads them, and the words they hold, kept in memory: there are a few
 /// dozen, they change rarely, and every search scores all that match. Refreshed when this node
 /// changes one, when a search meets a revision it does not have, and at least every minute.
-final class KnowledgeCache: Sendable {
+final class KnowledgeCache: KeptResponses {
     struct Article: Sendable {
         var slug: String
         var title: String
@@ -464,28 +464,12 @@ final class KnowledgeCache: Sendable {
         var limit: Int
     }
 
-    /// Values kept for at most `lifetime`; when `limit` are kept, the store starts again empty.
-    private struct Kept<Key: Hashable & Sendable, Value: Sendable>: Sendable {
-        var entries: [Key: (value: Value, at: ContinuousClock.Instant)] = [:]
-
-        func value(for key: Key) -> Value? {
-            guard let entry = entries[key], ContinuousClock.now - entry.at < KnowledgeCache.lifetime else { return nil }
-            return entry.value
-        }
-
-        mutating func keep(_ value: Value, for key: Key, limit: Int) {
-            guard limit > 0 else { return }
-            if entries.count >= limit { entries.removeAll(keepingCapacity: true) }
-            entries[key] = (value, .now)
-        }
-    }
-
     private struct Results: Sendable {
         /// Bumped by every change, so a search that read the index before it is not kept.
         var generation = 0
-        var hits = Kept<ResultKey, [KnowledgeBase.Hit]>()
-        /// The API's encoded answers by query string (`SearchResponseMiddleware`).
-        var responses = Kept<String, ByteBuffer>()
+        var hits = KeptValues<ResultKey, [KnowledgeBase.Hit]>(lifetime: KnowledgeCache.lifetime)
+        /// The API's encoded answers by query string (`KeptResponseMiddleware`).
+        var responses = KeptValues<String, ByteBuffer>(lifetime: KnowledgeCache.lifetime)
     }
 
     private let results = NIOLockedValueBox(Results())

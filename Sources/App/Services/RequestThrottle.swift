@@ -50,3 +50,18 @@ extension Application {
         set { storage[LookupThrottleKey.self] = newValue }
     }
 }
+
+extension Request {
+    private struct LookupDecisionKey: StorageKey { typealias Value = Int? }
+
+    /// Seconds this request's address must wait before another scam lookup, or nil when it may
+    /// look up now. Decided once per request (the kept-answer middleware asks before the
+    /// handler), so a request takes one token. The address only keys an in-memory bucket; it is
+    /// not stored or logged.
+    func lookupWait() -> Int? {
+        if let decided = storage[LookupDecisionKey.self] { return decided }
+        let wait = application.lookupThrottle.admit(remoteAddress?.ipAddress ?? "unknown")
+        storage[LookupDecisionKey.self] = .some(wait)
+        return wait
+    }
+}

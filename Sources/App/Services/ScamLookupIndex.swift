@@ -3,6 +3,7 @@ import Crypto
 import Fluent
 import Foundation
 import NIOConcurrencyHelpers
+import NIOCore
 import SQLKit
 
 /// Where an indicator stands in the registry.
@@ -25,7 +26,11 @@ enum ScamStatus: String, Codable, Sendable, CaseIterable {
 /// takes the rows stamped from `overlap` before the previous read began, because a transaction
 /// may commit a little after it stamped its rows (and clocks of nodes differ a little); reading a
 /// row twice changes nothing.
-final class ScamLookupIndex: Sendable {
+///
+/// It also keeps the API's encoded answers by query string (`KeptResponseMiddleware`): most
+/// lookups repeat (the number in a scam going round is checked by thousands), and encoding an
+/// answer costs more than finding it. Any change to what the index holds forgets them all.
+final class ScamLookupIndex: KeptResponses {
     static let staleness: TimeInterval = 2
     static let overlap: TimeInterval = 10
 
@@ -81,9 +86,23 @@ final class ScamLookupIndex: Sendable {
         /// When the last complete read began (the next one starts `overlap` before it).
         var refreshedAt: Date?
         var refreshing = false
+        /// Bumped by every change, so an answer encoded before it is not kept.
+        var generation = 0
+        var responses: KeptValues<String, ByteBuffer>
     }
 
-    private let state = NIOLockedValueBox(State())
+    private let state: NIOLockedValueBox<State>
+    /// Answers kept at most (BINHYEN_LOOKUP_ANSWERS).
+    let answerLimit: Int
+
+    /// Answers are kept while nothing changes, but not forever: a store full of stale queries
+    /// gives its memory back.
+    static let answerLifetime: Duration = .seconds(600)
+
+    init(answerLimit: Int = 100_000) {
+        self.answerLimit = answerLimit
+        state = NIOLockedValueBox(State(responses: KeptValues(lifetime: Self.answerLifetime)))
+    }
 
     var count: Int { state.withLockedValue { $0.entries.count } }
     var isLoaded: Bool { state.withLockedValue { $0.refreshedAt != nil } }
@@ -98,19 +117,41 @@ final class ScamLookupIndex: Sendable {
         state.withLockedValue { $0.matches[.match(kind, matchKey)] }
     }
 
-    /// Applies changed rows (from a refresh, or at once from this node's own writes).
+    /// Applies changed rows (from a refresh, or at once from this node's own writes). Rows read
+    /// again unchanged (a refresh's overlap) change nothing, so the kept answers stay.
     func apply(_ rows: [Row]) {
         state.withLockedValue { state in
+            var changed = false
             for row in rows {
                 let key = Key.indicator(row.kind, row.value)
-                if let old = state.entries[key] {
-                    Self.count(old, -1, in: &state.matches)
-                }
                 let entry = Entry(status: row.status, reports: Int32(clamping: row.reports), match: .match(row.kind, row.matchKey))
+                let warning = row.status == .verified ? row.warning : nil
+                let old = state.entries[key]
+                if old == entry, state.warnings[key] == warning { continue }
+                if let old { Self.count(old, -1, in: &state.matches) }
                 state.entries[key] = entry
                 Self.count(entry, 1, in: &state.matches)
-                state.warnings[key] = row.status == .verified ? row.warning : nil
+                state.warnings[key] = warning
+                changed = true
             }
+            if changed {
+                state.generation += 1
+                state.responses = KeptValues(lifetime: Self.answerLifetime)
+            }
+        }
+    }
+
+    // MARK: kept answers
+
+    var generation: Int { state.withLockedValue { $0.generation } }
+
+    func response(for query: String) -> ByteBuffer? {
+        state.withLockedValue { $0.responses.value(for: query) }
+    }
+
+    func keep(response body: ByteBuffer, for query: String, generation: Int) {
+        state.withLockedValue { state in
+            if state.generation == generation, state.refreshedAt != nil { state.responses.keep(body, for: query, limit: answerLimit) }
         }
     }
 

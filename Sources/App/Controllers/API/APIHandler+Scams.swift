@@ -8,8 +8,7 @@ import Vapor
 extension APIHandler {
     func lookupScam(_ input: Operations.LookupScam.Input) async throws -> Operations.LookupScam.Output {
         let req = try APIRequestContext.current()
-        // The address only keys an in-memory bucket; it is not stored or logged.
-        if let wait = req.application.lookupThrottle.admit(req.remoteAddress?.ipAddress ?? "unknown") {
+        if let wait = req.lookupWait() {
             return .tooManyRequests(.init(headers: .init(retryAfter: wait), body: .json(Self.error("too_many_lookups",
                 "Bạn tra cứu quá nhiều lần. Vui lòng thử lại sau \(wait) giây.", "Too many lookups. Try again in \(wait) seconds."))))
         }

@@ -21,7 +21,7 @@ struct ScamController: RouteCollection {
             let query = req.query[String.self, at: "q"] ?? ""
             var page = CheckPage(page: req.pageMeta(titleKey: "scamCheckTitle"), query: query, result: nil, error: nil)
             guard !query.isEmpty else { return try await req.view.render("scams/check", page).encodeResponse(for: req) }
-            if let wait = req.application.lookupThrottle.admit(req.remoteAddress?.ipAddress ?? "unknown") {
+            if let wait = req.lookupWait() {
                 page.error = req.message("Bạn tra cứu quá nhiều lần. Vui lòng thử lại sau \(wait) giây.", "Too many lookups. Try again in \(wait) seconds.")
                 let response = try await req.view.render("scams/check", page).encodeResponse(status: .tooManyRequests, for: req)
                 response.headers.replaceOrAdd(name: .retryAfter, value: String(wait))

@@ -1,0 +1,50 @@
+import NIOCore
+import Vapor
+
+/// Where a public answer's encoded bytes are kept until its data changes.
+protocol KeptResponses: Sendable {
+    /// Bumped by every change to the data the answers come from.
+    var generation: Int { get }
+    func response(for query: String) -> ByteBuffer?
+    /// Keeps `body` unless the data changed since `generation` was read.
+    func keep(response body: ByteBuffer, for query: String, generation: Int)
+}
+
+/// Answers a repeated public search with the bytes of the first answer, as long as its data has
+/// not changed since: the procedure search (`KnowledgeCache`) and the scam lookup
+/// (`ScamLookupIndex`). Both are the same for everyone, and encoding their JSON costs more than
+/// finding them. A lookup still passes the per-address limit first.
+struct KeptResponseMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard request.method == .GET, let store = try await Self.store(for: request) else { return try await next.respond(to: request) }
+        let key = request.url.query ?? ""
+        if let body = store.response(for: key) {
+            var headers = HTTPHeaders()
+            headers.contentType = .json
+            return Response(status: .ok, headers: headers, body: .init(buffer: body))
+        }
+        let generation = store.generation
+        let response = try await next.respond(to: request)
+        guard response.status == .ok else { return response }
+        // The API's bodies are streamed: read the whole answer (a few kilobytes) and send it as one.
+        guard let body = try await response.body.collect(on: request.eventLoop).get() else { return response }
+        store.keep(response: body, for: key, generation: generation)
+        response.body = .init(buffer: body)
+        return response
+    }
+
+    private static func store(for request: Request) async throws -> (any KeptResponses)? {
+        switch request.url.path {
+        case "/api/v1/procedures/search":
+            return request.application.knowledgeCache
+        case "/api/v1/scam-lookup":
+            // Over the limit: the handler answers 429.
+            guard request.lookupWait() == nil else { return nil }
+            let index = request.application.scamLookupIndex
+            try await index.refresh(on: request.db)
+            return index
+        default:
+            return nil
+        }
+    }
+}
