@@ -15,6 +15,8 @@ func routes(_ app: Application) throws {
     try web.register(collection: DutyDeskController())
     try web.register(collection: ScamController())
     try web.register(collection: ConsoleScamsController())
+    try web.register(collection: HarmfulController())
+    try web.register(collection: ConsoleHarmfulController())
     try web.register(collection: CommunityController())
     try web.register(collection: ConsoleCommunityController())
     try web.register(collection: ProceduresController())
@@ -24,6 +26,7 @@ func routes(_ app: Application) throws {
     // Anonymous tips: no session middleware, so no cookie is read or set for these routes.
     try app.register(collection: TipController.Anonymous())
     try app.register(collection: ScamController.Anonymous())
+    try app.register(collection: HarmfulController.Anonymous())
     // Feeds for readers and other systems: public, no session.
     try app.register(collection: SyndicationController())
 

@@ -79,4 +79,68 @@ struct HarmfulContentTests {
             #expect(try await HarmfulReport.query(on: app.db).count() == 0)
         }
     }
+
+    @Test("On the site, without JavaScript: a guest reports a post with a screenshot (no cookie, GPS removed) → the patrol sees it in the console, opens the screenshot, triages it, requests the takedown and records the removal; bad input says which field and stores nothing; others get 404")
+    func webReportAndConsole() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            typealias Part = TipAttachmentTests.Part
+            let before = try await HarmfulReport.query(on: app.db).count()
+            let guest = WebClient(app)
+            let form = try await guest.get("/harmful/report")
+            #expect(form.body.contains(#"action="/harmful/report/anonymous""#) && form.body.contains(#"value="false_information""#))
+
+            // Refused: no address, an unknown category, a PNG named .pdf. Every field says what is wrong; nothing is kept.
+            let (refused, refusedPage) = try await TipAttachmentTests.post(app, "/harmful/report/anonymous", [
+                Part(name: "url", bytes: []), Part(name: "category", bytes: Array("gossip".utf8)),
+                Part(name: "description", bytes: Array("Bài đăng bịa đặt công an bắt nhầm người ở chợ.".utf8)),
+                Part(name: "screenshots[]", filename: "anh.pdf", bytes: TipAttachmentTests.png),
+            ])
+            #expect(refused == .unprocessableEntity)
+            for field in ["url", "category", "attachments"] {
+                #expect(refusedPage.contains(#"data-field="\#(field)""#), "\(field) is named")
+            }
+            let (reportsAfter, filesAfter) = (try await HarmfulReport.query(on: app.db).count(), try await EvidenceFile.query(on: app.db).count())
+            #expect(reportsAfter == before && filesAfter == 0, "nothing is stored")
+
+            let (status, page) = try await TipAttachmentTests.post(app, "/harmful/report/anonymous", [
+                Part(name: "url", bytes: Array("https://www.facebook.com/tin.nong.24h/posts/991?fbclid=abc".utf8)),
+                Part(name: "category", bytes: Array("false_information".utf8)),
+                Part(name: "description", bytes: Array("Bài đăng bịa đặt công an bắt nhầm người ở chợ, kêu gọi mọi người tụ tập phản đối.".utf8)),
+                Part(name: "screenshots[]", filename: "IMG_9.JPG", bytes: TipAttachmentTests.phoneJPEG),
+            ])
+            #expect(status == .created, "\(page.prefix(300))")
+            let report = try #require(try await HarmfulReport.query(on: app.db).sort(\.$createdAt, .descending).first())
+            #expect(page.contains(report.reference) && report.reference.hasPrefix("ND-") && report.$citizen.id == nil)
+            #expect(report.url == "facebook.com/tin.nong.24h/posts/991", "stored in canonical form: \(report.url)")
+            let file = try #require(try await EvidenceFile.query(on: app.db).filter(\.$owner == "harmful_report:" + (try report.requireID()).uuidString).first())
+            #expect(file.metadataRemoved)
+
+            let patrol = try await TipWebTests.login(app, TipAPITests.cyberPatrol)
+            let queue = try await patrol.get("/console/harmful")
+            #expect(queue.body.contains(#"data-reference="\#(report.reference)""#) && queue.body.contains(#"data-testid="nav-harmful-queue""#))
+            let link = "/console/scams/evidence/" + (try file.requireID()).uuidString
+            #expect(queue.body.contains(link), "the queue links the screenshot")
+            let image = try await patrol.get(link)
+            #expect(image.status == .ok && !image.body.contains(String(decoding: TipAttachmentTests.gps, as: UTF8.self)), "the GPS tag is gone")
+
+            let id = try report.requireID()
+            let skipped = try await patrol.post("/console/harmful/\(id)/status", ["status": "removed"])
+            #expect(skipped.status == .unprocessableEntity && skipped.text(after: #"data-field="status""#)?.isEmpty == false, "no removal before a request")
+            for step in ["triaged", "takedown_requested", "removed"] {
+                let moved = try await patrol.post("/console/harmful/\(id)/status", ["status": step])
+                #expect(moved.status == .seeOther || moved.status == .found, "\(step): \(moved.status)")
+            }
+            let done = try #require(try await HarmfulReport.find(id, on: app.db))
+            #expect(done.status == .removed && done.takedownRequestedAt != nil && done.resolvedAt != nil)
+            let removedList = try await patrol.get("/console/harmful?status=removed")
+            #expect(removedList.body.contains(#"data-reference="\#(report.reference)""#) && !removedList.body.contains(#"data-testid="harmful-advance""#),
+                    "a removed report has no next step")
+
+            let officer = try await TipWebTests.login(app, TipAPITests.communeOfficer)
+            #expect(try await officer.get("/console/harmful").status == .notFound, "only the cyber patrol works the queue")
+            #expect(try await officer.post("/console/harmful/\(id)/status", ["status": "dismissed", "note": "Không phải việc của xã."]).status == .notFound)
+            #expect(try await HarmfulReport.find(id, on: app.db)?.status == .removed)
+        }
+    }
 }

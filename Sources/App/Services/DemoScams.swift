@@ -71,7 +71,7 @@ enum DemoScams {
            let first = try await ScamIndicator.query(on: db).filter(\.$value == "+84867123456").first()?.id {
             _ = try await registry.merge(second, into: first, note: "Cùng kịch bản giả danh công an, cùng giọng nói.", by: account, now: now)
         }
-        try await seedHarmful(HarmfulContentService(db: db, gate: registry.gate), patrol: account, now: now)
+        try await seedHarmful(HarmfulContentService(db: db, gate: registry.gate, store: registry.store), patrol: account, now: now)
         return cases.count + 2
     }
 

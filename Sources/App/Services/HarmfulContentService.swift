@@ -10,6 +10,8 @@ import Vapor
 struct HarmfulContentService: Sendable {
     let db: any Database
     let gate: WriteGate
+    /// Where screenshots are kept, encrypted (see `EvidenceFiles`).
+    let store: AttachmentStore
 
     struct Category: Sendable, Equatable {
         var code: String
@@ -24,9 +26,14 @@ struct HarmfulContentService: Sendable {
         }
     }
 
-    func report(_ draft: HarmfulReportDraft, by submitter: TipService.Submitter, now: Date = Date()) async throws -> HarmfulReport {
+    /// Files a report with its screenshots (already checked by content and stripped of metadata).
+    /// Nothing is stored when any field is refused.
+    func report(_ draft: HarmfulReportDraft, by submitter: TipService.Submitter, screenshots: [SanitizedAttachment] = [],
+                now: Date = Date()) async throws -> HarmfulReport {
         let known = Set(try await categories().map(\.code))
-        let (url, description, issues) = HarmfulContentRules.validate(draft, knownCategories: known)
+        let (url, description, found) = HarmfulContentRules.validate(draft, knownCategories: known)
+        var issues = found
+        if let tooMany = AttachmentRules.checkCount(screenshots.count) { issues.append(tooMany) }
         guard issues.isEmpty, let url else { throw ValidationFailure(issues: issues) }
         let report = HarmfulReport()
         report.id = UUID.timeOrdered(at: now)
@@ -40,12 +47,35 @@ struct HarmfulContentService: Sendable {
         report.createdAt = now
         report.updatedAt = now
         let actor: AuditActor = report.$citizen.id.map { .citizen($0) } ?? .anonymous
-        try await gate.transaction { db in
-            try await report.create(on: db)
-            try await AuditLog.append(actor, "harmful.report", subject: "harmful_report:" + (report.id?.uuidString ?? ""),
-                                      detail: ["category": report.categoryCode, "host": report.host], at: now, on: db)
+        let subject = Self.owner(of: report)
+        let files = try EvidenceFiles.write(screenshots, owner: subject, store: store, at: now)
+        do {
+            try await gate.transaction { db in
+                try await report.create(on: db)
+                for file in files { try await file.create(on: db) }
+                try await AuditLog.append(actor, "harmful.report", subject: subject,
+                                          detail: ["category": report.categoryCode, "host": report.host, "files": String(files.count)], at: now, on: db)
+            }
+        } catch {
+            EvidenceFiles.discard(files, store: store)
+            throw error
         }
         return report
+    }
+
+    /// The name a report's audit entries and screenshots go under.
+    static func owner(of report: HarmfulReport) -> String { "harmful_report:" + (report.id?.uuidString ?? "") }
+
+    /// The screenshots of each report, for the patrol (who open them at `/console/scams/evidence/…`).
+    func screenshots(of reports: [HarmfulReport], for account: CurrentAccount) async throws -> [UUID: [EvidenceFile]] {
+        guard Policy.allowsSomewhere(account.grants, .verifyScamIndicators), !reports.isEmpty else { return [:] }
+        let files = try await EvidenceFile.query(on: db).filter(\.$owner ~~ Set(reports.map(Self.owner))).sort(\.$createdAt).all()
+        var out: [UUID: [EvidenceFile]] = [:]
+        for report in reports {
+            guard let id = report.id else { continue }
+            out[id] = files.filter { $0.owner == Self.owner(of: report) }
+        }
+        return out
     }
 
     func queue(status: HarmfulStatus?, limit: Int, for account: CurrentAccount) async throws -> [HarmfulReport] {
@@ -99,5 +129,5 @@ struct HarmfulContentService: Sendable {
 }
 
 extension Request {
-    var harmful: HarmfulContentService { HarmfulContentService(db: db, gate: application.writeGate) }
+    var harmful: HarmfulContentService { HarmfulContentService(db: db, gate: application.writeGate, store: application.attachmentStore) }
 }
