@@ -198,6 +198,55 @@ struct ScamRegistryTests {
         }
     }
 
+    @Test("Through the API, screenshots follow a report with the key its answer gave: cleaned and kept for the patrol, at most five, a wrong or expired key or a mislabelled file stores nothing; harmful-content reports take them the same way")
+    func apiScreenshots() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            struct Created: Decodable { var reference: String; var screenshotKey: String }
+            let created = try await TipAPITests.json(app, .POST, "/api/v1/scam-reports", body: [
+                "indicators": [["value": "0966 111 333"]], "description": "Tin nhắn giả ngân hàng gửi đường link lấy mã OTP của tôi.",
+            ], expect: .created, as: Created.self)
+            #expect(created.screenshotKey.hasPrefix("byk_"))
+            let key = HTTPHeaders([("X-Report-Key", created.screenshotKey)])
+            typealias Upload = TipAttachmentTests
+            let (status, body) = try await Upload.upload(app, "/api/v1/report-screenshots?filename=tin-nhan.jpg", Upload.phoneJPEG, headers: key)
+            #expect(status == .created && body.contains("\"metadataRemoved\":true"), "\(body)")
+            let (mislabelled, mislabelledBody) = try await Upload.upload(app, "/api/v1/report-screenshots?filename=bien-lai.pdf", Upload.png, headers: key)
+            #expect(mislabelled == .badRequest && mislabelledBody.contains("\"field\":\"file\""))
+            #expect(try await Upload.upload(app, "/api/v1/report-screenshots", Upload.phoneJPEG, headers: ["X-Report-Key": "byk_not-a-key"]).0 == .notFound)
+            for _ in 2...5 { #expect(try await Upload.upload(app, "/api/v1/report-screenshots", Upload.phoneJPEG, headers: key).0 == .created) }
+            let (sixth, sixthBody) = try await Upload.upload(app, "/api/v1/report-screenshots", Upload.phoneJPEG, headers: key)
+            #expect(sixth == .badRequest && sixthBody.contains("too_many"))
+
+            let files = try await EvidenceFile.query(on: app.db).all()
+            #expect(files.count == 5 && files.allSatisfy { $0.owner.hasPrefix("scam_report:") && $0.metadataRemoved })
+            let phone = try #require(try await ScamIndicator.query(on: app.db).filter(\.$value == "+84966111333").first())
+            let patrol = CurrentAccount(id: UUID(), phone: "+84901000004", displayName: "Tuấn", kind: .staff, locale: "vi",
+                                        grants: [Grant(role: .cyberPatrol, unitID: UUID().uuidString)])
+            #expect(try await ScamRegistry(db: app.db, app: app).evidence(of: [try phone.requireID()], for: patrol)[try phone.requireID()]?.count == 5,
+                    "the patrol sees them with the indicator")
+
+            struct Harmful: Decodable { var id: String; var screenshotKey: String? }
+            let harmful = try await TipAPITests.json(app, .POST, "/api/v1/harmful-reports", body: [
+                "url": "https://www.tiktok.com/@tin.gia/video/1", "category": "false_information",
+                "description": "Video cắt ghép nói sai về việc thu hồi đất ở xã.",
+            ], expect: .created, as: Harmful.self)
+            let harmfulKey = try #require(harmful.screenshotKey)
+            #expect(try await Upload.upload(app, "/api/v1/report-screenshots", Upload.phoneJPEG, headers: ["X-Report-Key": harmfulKey]).0 == .created)
+            #expect(try await EvidenceFile.query(on: app.db).filter(\.$owner == "harmful_report:" + harmful.id.lowercased()).count()
+                    + (try await EvidenceFile.query(on: app.db).filter(\.$owner == "harmful_report:" + harmful.id.uppercased()).count()) == 1)
+            struct Listed: Decodable { struct Item: Decodable { var screenshotKey: String? }; var items: [Item] }
+            let listed = try await TipAPITests.json(app, .GET, "/api/v1/harmful-reports", headers: try await TipAPITests.bearer(app, TipAPITests.cyberPatrol),
+                                                    expect: .ok, as: Listed.self)
+            #expect(!listed.items.isEmpty && listed.items.allSatisfy { $0.screenshotKey == nil }, "the key is shown once, never in lists")
+
+            // An hour later the key no longer works.
+            try await app.db.requireSQL().raw("UPDATE evidence_upload_keys SET expires_at = \(bind: Date().addingTimeInterval(-1))").run()
+            #expect(try await Upload.upload(app, "/api/v1/report-screenshots", Upload.phoneJPEG, headers: ["X-Report-Key": harmfulKey]).0 == .notFound)
+            #expect(try await EvidenceFile.query(on: app.db).count() == 6, "nothing refused was stored")
+        }
+    }
+
     @Test("An agency's list imports in bulk: every kind, the same file twice changes nothing, bad lines are listed by number, the patrol's rejection stands")
     func importList() async throws {
         try await withTestApp { app in

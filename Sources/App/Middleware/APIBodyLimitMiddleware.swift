@@ -2,14 +2,14 @@ import BinhYenCore
 import Vapor
 
 /// Bounds what an API request may send before any of it is decoded: 256 KB of JSON, one file of
-/// 10 MB on attachment routes. The generated API code would otherwise read a body of any size.
+/// 10 MB on attachment and screenshot routes. The generated API code would otherwise read a body of any size.
 struct APIBodyLimitMiddleware: AsyncMiddleware {
     static let jsonLimit = 256 * 1024
     static let uploadLimit = AttachmentRules.maxBytes + 64 * 1024
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard [.POST, .PUT, .PATCH].contains(request.method) else { return try await next.respond(to: request) }
-        let upload = request.url.path.hasSuffix("/attachments")
+        let upload = request.url.path.hasSuffix("/attachments") || request.url.path == "/api/v1/report-screenshots"
         let limit = upload ? Self.uploadLimit : Self.jsonLimit
         if let declared = request.headers.first(name: .contentLength).flatMap(Int.init), declared > limit {
             return try Self.tooLarge(upload: upload)

@@ -35,5 +35,6 @@ extension Application {
         migrations.add(CreateKnowledgeBase())
         migrations.add(CreateQuestions())
         migrations.add(CreateDossiers())
+        migrations.add(CreateEvidenceUploadKeys())
     }
 }

@@ -1,6 +1,7 @@
 import BinhYenCore
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// A screenshot or document attached to a report (see `CreateEvidenceFiles`).
@@ -58,5 +59,49 @@ enum EvidenceFiles {
         let disposition = kind == .pdf ? "attachment" : "inline"
         response.headers.replaceOrAdd(name: .contentDisposition, value: "\(disposition); filename=\"\(name).\(kind.fileExtension)\"")
         return response
+    }
+}
+
+/// Keys for adding screenshots through the API to a report just filed (its JSON cannot carry
+/// files): shown once in the answer that files it, kept as SHA-256, good for an hour and for
+/// `AttachmentRules.maxFiles` files in all.
+enum EvidenceUploadKeys {
+    static let lifetime: TimeInterval = 3600
+    static let prefix = "byk_"
+
+    /// Makes a key for `owner`, inside the transaction that files the report.
+    static func issue(for owner: String, at now: Date, on db: any Database) async throws -> String {
+        let key = prefix + TokenService.randomSecret()
+        try await db.requireSQL().insert(into: "evidence_upload_keys").columns("key_hash", "owner", "expires_at")
+            .values(SQLBind(TokenService.hash(key)), SQLBind(owner), SQLBind(now.addingTimeInterval(lifetime))).run()
+        return key
+    }
+
+    /// Stores one more file for the report `key` was given for. `TipService.NotFound` when the key
+    /// is unknown or expired; a field error when the report has all its files already.
+    static func add(_ file: SanitizedAttachment, key: String, db: any Database, gate: WriteGate, store: AttachmentStore,
+                    now: Date = Date()) async throws -> EvidenceFile {
+        guard key.hasPrefix(prefix), key.count <= 128, let owner = try await owner(of: key, at: now, on: db) else { throw TipService.NotFound() }
+        let rows = try EvidenceFiles.write([file], owner: owner, store: store, at: now)
+        do {
+            try await gate.transaction { db in
+                // Checked again in the serial writer: two uploads at once cannot pass the limit together.
+                guard try await Self.owner(of: key, at: now, on: db) == owner else { throw TipService.NotFound() }
+                let stored = try await EvidenceFile.query(on: db).filter(\.$owner == owner).count()
+                if let tooMany = AttachmentRules.checkCount(stored + 1, field: "file") { throw ValidationFailure(issues: [tooMany]) }
+                for row in rows { try await row.create(on: db) }
+                try await AuditLog.append(.anonymous, "evidence.add", subject: owner, detail: ["kind": file.kind.rawValue], at: now, on: db)
+            }
+        } catch {
+            EvidenceFiles.discard(rows, store: store)
+            throw error
+        }
+        return rows[0]
+    }
+
+    private static func owner(of key: String, at now: Date, on db: any Database) async throws -> String? {
+        try await db.requireSQL().raw("""
+            SELECT owner FROM evidence_upload_keys WHERE key_hash = \(bind: TokenService.hash(key)) AND expires_at > \(bind: now)
+            """).first()?.decode(column: "owner", as: String.self)
     }
 }

@@ -30,6 +30,12 @@ struct HarmfulContentService: Sendable {
     /// Nothing is stored when any field is refused.
     func report(_ draft: HarmfulReportDraft, by submitter: TipService.Submitter, screenshots: [SanitizedAttachment] = [],
                 now: Date = Date()) async throws -> HarmfulReport {
+        try await report(draft, by: submitter, screenshots: screenshots, screenshotKey: false, now: now).report
+    }
+
+    /// With `screenshotKey`, also makes the key for adding screenshots later (`EvidenceUploadKeys`).
+    func report(_ draft: HarmfulReportDraft, by submitter: TipService.Submitter, screenshots: [SanitizedAttachment] = [],
+                screenshotKey: Bool, now: Date = Date()) async throws -> (report: HarmfulReport, screenshotKey: String?) {
         let known = Set(try await categories().map(\.code))
         let (url, description, found) = HarmfulContentRules.validate(draft, knownCategories: known)
         var issues = found
@@ -50,17 +56,18 @@ struct HarmfulContentService: Sendable {
         let subject = Self.owner(of: report)
         let files = try EvidenceFiles.write(screenshots, owner: subject, store: store, at: now)
         do {
-            try await gate.transaction { db in
+            let key = try await gate.transaction { db -> String? in
                 try await report.create(on: db)
                 for file in files { try await file.create(on: db) }
                 try await AuditLog.append(actor, "harmful.report", subject: subject,
                                           detail: ["category": report.categoryCode, "host": report.host, "files": String(files.count)], at: now, on: db)
+                return screenshotKey ? try await EvidenceUploadKeys.issue(for: subject, at: now, on: db) : nil
             }
+            return (report, key)
         } catch {
             EvidenceFiles.discard(files, store: store)
             throw error
         }
-        return report
     }
 
     /// The name a report's audit entries and screenshots go under.

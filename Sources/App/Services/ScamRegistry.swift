@@ -33,11 +33,15 @@ struct ScamRegistry: Sendable {
     struct Reported: Sendable {
         var reference: String
         var indicators: [(indicator: Indicator, status: ScamStatus, reports: Int)]
+        /// For adding screenshots through the API, when asked for.
+        var screenshotKey: String?
     }
 
     /// Files a report and counts it against each indicator it names (new indicators start as
     /// reported). Nothing is stored when any field is refused.
-    func report(_ draft: ScamReportDraft, by submitter: TipService.Submitter, screenshots: [SanitizedAttachment] = [], now: Date = Date()) async throws -> Reported {
+    /// With `screenshotKey`, also makes the key for adding screenshots later (`EvidenceUploadKeys`).
+    func report(_ draft: ScamReportDraft, by submitter: TipService.Submitter, screenshots: [SanitizedAttachment] = [],
+                screenshotKey: Bool = false, now: Date = Date()) async throws -> Reported {
         let (named, description, found) = ScamReportRules.validate(draft, now: now)
         var issues = found
         if let tooMany = AttachmentRules.checkCount(screenshots.count) { issues.append(tooMany) }
@@ -51,7 +55,8 @@ struct ScamRegistry: Sendable {
         let actor: AuditActor = citizen.map { .citizen($0) } ?? .anonymous
         let files = try EvidenceFiles.write(screenshots, owner: "scam_report:" + id.uuidString, store: store, at: now)
         let rows: [ScamLookupIndex.Row]
-        do { rows = try await gate.transaction { db -> [ScamLookupIndex.Row] in
+        let key: String?
+        do { (rows, key) = try await gate.transaction { db -> ([ScamLookupIndex.Row], String?) in
             let sql = try db.requireSQL()
             try await sql.insert(into: "scam_reports")
                 .columns("id", "reference", "citizen_id", "anonymous", "sealed", "money_lost", "occurred_at", "created_at")
@@ -68,13 +73,14 @@ struct ScamRegistry: Sendable {
             for file in files { try await file.create(on: db) }
             try await AuditLog.append(actor, "scam.report", subject: "scam_report:" + id.uuidString,
                                       detail: ["indicators": indicators.map(\.description).joined(separator: ","), "files": String(files.count)], at: now, on: db)
-            return rows
+            let key = screenshotKey ? try await EvidenceUploadKeys.issue(for: "scam_report:" + id.uuidString, at: now, on: db) : nil
+            return (rows, key)
         } } catch {
             EvidenceFiles.discard(files, store: store)
             throw error
         }
         index.apply(rows)
-        return Reported(reference: reference, indicators: zip(indicators, rows).map { ($0, $1.status, $1.reports) })
+        return Reported(reference: reference, indicators: zip(indicators, rows).map { ($0, $1.status, $1.reports) }, screenshotKey: key)
     }
 
     /// Adds an indicator, or adds `reports` to the one already there (to the one it was merged into,

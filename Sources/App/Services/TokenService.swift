@@ -17,11 +17,15 @@ struct TokenService: Sendable {
         Hex.string(SHA256.hash(data: Data(token.utf8)))
     }
 
-    func issue(for accountID: UUID, label: String, now: Date = Date()) async throws -> Issued {
-        let secret = Data([UInt8].random(count: 32)).base64EncodedString()
+    /// 32 random bytes in URL-safe base64, for secrets shown once.
+    static func randomSecret() -> String {
+        Data([UInt8].random(count: 32)).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
-        let token = Self.prefix + secret
+    }
+
+    func issue(for accountID: UUID, label: String, now: Date = Date()) async throws -> Issued {
+        let token = Self.prefix + Self.randomSecret()
         let record = APIToken()
         record.$account.id = accountID
         record.tokenHash = Self.hash(token)

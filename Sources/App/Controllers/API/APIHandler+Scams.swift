@@ -37,8 +37,8 @@ extension APIHandler {
         let draft = ScamReportDraft(indicators: body.indicators.map { IndicatorInput(kind: $0.kind?.rawValue, value: $0.value, bank: $0.bank) },
                                     description: body.description, moneyLost: body.moneyLost, occurredAt: body.occurredAt)
         do {
-            let reported = try await req.scams.report(draft, by: submitter)
-            return .created(.init(body: .json(.init(reference: reported.reference, indicators: reported.indicators.map {
+            let reported = try await req.scams.report(draft, by: submitter, screenshotKey: true)
+            return .created(.init(body: .json(.init(reference: reported.reference, screenshotKey: reported.screenshotKey ?? "", indicators: reported.indicators.map {
                 .init(indicator: Self.indicator($0.indicator), status: .init(rawValue: $0.status.rawValue) ?? .reported, reports: $0.reports)
             }))))
         } catch let failure as ValidationFailure {
@@ -107,6 +107,29 @@ extension APIHandler {
                      warning: row.warningVI, note: row.decisionNote, source: row.source, decidedAt: row.decidedAt, createdAt: row.createdAt, updatedAt: row.updatedAt)
     }
 
+    /// One screenshot for a scam or harmful-content report just filed, with the key its creation gave.
+    func addReportScreenshot(_ input: Operations.AddReportScreenshot.Input) async throws -> Operations.AddReportScreenshot.Output {
+        let req = try APIRequestContext.current()
+        guard case .binary(let body) = input.body else { return .badRequest(.init(body: .json(Self.badRequest))) }
+        do {
+            let data = try await Data(collecting: body, upTo: APIBodyLimitMiddleware.uploadLimit)
+            let file: SanitizedAttachment
+            switch AttachmentRules.sanitize(data, declaredName: input.query.filename, field: "file") {
+            case .failure(let issue): throw ValidationFailure(issues: [issue])
+            case .success(let clean): file = clean
+            }
+            let stored = try await EvidenceUploadKeys.add(file, key: input.headers.xReportKey, db: req.db, gate: req.application.writeGate,
+                                                          store: req.application.attachmentStore)
+            return .created(.init(body: .json(.init(id: stored.id?.uuidString ?? "", kind: .init(rawValue: stored.kind.rawValue) ?? .jpeg,
+                                                    byteCount: stored.byteCount, metadataRemoved: stored.metadataRemoved))))
+        } catch let failure as ValidationFailure {
+            return .badRequest(.init(body: .json(Self.validationError(failure.issues))))
+        } catch is TipService.NotFound {
+            return .notFound(.init(body: .json(Self.error("not_found", "Khoá gửi ảnh không đúng hoặc đã hết hạn (một giờ sau khi gửi phản ánh).",
+                                                          "The screenshot key is wrong or has expired (an hour after the report was filed)."))))
+        }
+    }
+
     static let scamIndicatorNotFound = error("not_found", "Không tìm thấy dấu hiệu này, hoặc bạn không có quyền xử lý sổ dấu hiệu lừa đảo.",
                                              "No such indicator, or you may not work the scam registry.")
 }
@@ -141,8 +164,11 @@ extension APIHandler {
             submitter = .citizen(account.id)
         }
         do {
-            let report = try await req.harmful.report(HarmfulReportDraft(url: body.url, categoryCode: body.category, description: body.description), by: submitter)
-            return .created(.init(body: .json(Self.harmful(report, language: req.language))))
+            let filed = try await req.harmful.report(HarmfulReportDraft(url: body.url, categoryCode: body.category, description: body.description),
+                                                     by: submitter, screenshotKey: true)
+            var view = Self.harmful(filed.report, language: req.language)
+            view.screenshotKey = filed.screenshotKey
+            return .created(.init(body: .json(view)))
         } catch let failure as ValidationFailure {
             return .badRequest(.init(body: .json(Self.validationError(failure.issues))))
         }
