@@ -146,5 +146,38 @@ struct ScamWebTests {
             #expect(try await officer.get(link).status == .notFound)
         }
     }
-}
 
+    @Test("The patrol's own evidence goes with its decision: cleaned, kept under the indicator, linked in the queue and counted in the audit; a mislabelled file refuses the decision and changes nothing")
+    func decisionEvidence() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            typealias Part = TipAttachmentTests.Part
+            _ = try await WebClient(app).post("/scams/report/anonymous", [
+                "value0": "0977 222 444", "description": "Gọi điện xưng là công an, đòi chuyển tiền để xoá tên khỏi vụ án.",
+            ], omitCSRF: true)
+            let id = try #require(try await ScamIndicator.query(on: app.db).filter(\.$value == "+84977222444").first()?.id)
+            let patrol = try await TipWebTests.login(app, TipAPITests.cyberPatrol)
+            _ = try await patrol.get("/console/scams")
+            let warning = "Giả danh công an gọi điện đòi chuyển tiền. Công an không bao giờ làm việc qua điện thoại."
+
+            let refused = try await patrol.post("/console/scams/\(id)/decision", ["decision": "verify", "warning": warning],
+                                                files: [Part(name: "evidence[]", filename: "xac-minh.pdf", bytes: TipAttachmentTests.png)])
+            #expect(refused.status == .unprocessableEntity && refused.text(after: #"data-field="decision""#)?.isEmpty == false)
+            #expect(try await ScamIndicator.find(id, on: app.db)?.status == .reported, "the decision did not happen")
+            #expect(try await EvidenceFile.query(on: app.db).count() == 0)
+
+            let done = try await patrol.post("/console/scams/\(id)/decision", ["decision": "verify", "warning": warning],
+                                             files: [Part(name: "evidence[]", filename: "ngan-hang.jpg", bytes: TipAttachmentTests.phoneJPEG)])
+            #expect(done.status == .seeOther || done.status == .found, "\(done.status) \(done.body.prefix(200))")
+            let file = try #require(try await EvidenceFile.query(on: app.db).filter(\.$owner == ScamRegistry.decisionOwner(id)).first())
+            let status = try await ScamIndicator.find(id, on: app.db)?.status
+            #expect(file.metadataRemoved && status == .verified)
+            let queue = try await patrol.get("/console/scams?status=verified")
+            let link = "/console/scams/evidence/" + (try file.requireID()).uuidString
+            #expect(queue.body.contains(#"data-testid="scam-decision-evidence""#) && queue.body.contains(link))
+            #expect(try await patrol.get(link).status == .ok)
+            let audit = try #require(try await AuditEntry.query(on: app.db).filter(\.$action == "scam.verified").first())
+            #expect(audit.detail.contains(#""files":"1""#), "\(audit.detail)")
+        }
+    }
+}

@@ -31,8 +31,8 @@ struct TipAttachmentTests {
         var bytes: [UInt8]
     }
 
-    /// Posts a multipart form the way a browser does.
-    static func post(_ app: Application, _ path: String, _ parts: [Part]) async throws -> (HTTPStatus, String) {
+    /// A multipart form body the way a browser sends it.
+    static func multipart(_ parts: [Part]) -> (boundary: String, body: Data) {
         let boundary = "----binhyen\(UUID().uuidString)"
         var body = Data()
         for part in parts {
@@ -46,6 +46,12 @@ struct TipAttachmentTests {
             body.append(Data("\r\n".utf8))
         }
         body.append(Data("--\(boundary)--\r\n".utf8))
+        return (boundary, body)
+    }
+
+    /// Posts a multipart form without a session.
+    static func post(_ app: Application, _ path: String, _ parts: [Part]) async throws -> (HTTPStatus, String) {
+        let (boundary, body) = multipart(parts)
         var result: (HTTPStatus, String)?
         try await app.testing().test(.POST, path, beforeRequest: { req in
             req.headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")

@@ -235,7 +235,17 @@ struct ScamRegistry: Sendable {
         return out
     }
 
-    /// One evidence file of a report, decrypted, for the patrol.
+    /// Where the patrol's own evidence for its decisions on an indicator is kept.
+    static func decisionOwner(_ indicator: UUID) -> String { "scam_decision:" + indicator.uuidString }
+
+    /// The patrol's own evidence for its decisions on each indicator.
+    func decisionEvidence(of indicators: [UUID], for account: CurrentAccount) async throws -> [UUID: [EvidenceFile]] {
+        guard Policy.allowsSomewhere(account.grants, .verifyScamIndicators), !indicators.isEmpty else { return [:] }
+        let files = try await EvidenceFile.query(on: db).filter(\.$owner ~~ Set(indicators.map(Self.decisionOwner))).sort(\.$createdAt).all()
+        return Dictionary(grouping: files) { file in indicators.first { Self.decisionOwner($0) == file.owner } ?? UUID() }
+    }
+
+    /// One evidence file (of a report, or of the patrol's decision), decrypted, for the patrol.
     func evidenceFile(_ id: UUID, for account: CurrentAccount) async throws -> (EvidenceFile, Data) {
         guard Policy.allowsSomewhere(account.grants, .verifyScamIndicators), let row = try await EvidenceFile.find(id, on: db) else {
             throw TipService.NotFound()
@@ -250,11 +260,15 @@ struct ScamRegistry: Sendable {
         return found
     }
 
-    /// Verifies (with the warning lookups will show) or rejects (with the reason) an indicator.
-    /// Deciding again replaces the earlier decision; each decision is in the audit log, and a new
-    /// verification counts for the unit of the officer who made it.
-    func decide(_ id: UUID, _ decision: Decision, by account: CurrentAccount, now: Date = Date()) async throws -> ScamIndicator {
+    /// Verifies (with the warning lookups will show) or rejects (with the reason) an indicator,
+    /// with the patrol's own evidence when it has some (a bank's answer, a platform's
+    /// confirmation), kept under `decisionOwner`. Deciding again replaces the earlier decision but
+    /// keeps every file; each decision is in the audit log, and a new verification counts for the
+    /// unit of the officer who made it.
+    func decide(_ id: UUID, _ decision: Decision, by account: CurrentAccount, evidence: [SanitizedAttachment] = [],
+                now: Date = Date()) async throws -> ScamIndicator {
         let found = try await indicator(id, for: account)
+        if let tooMany = AttachmentRules.checkCount(evidence.count, field: "evidence") { throw ValidationFailure(issues: [tooMany]) }
         guard found.status != .merged else {
             throw ValidationFailure(issues: [FieldIssue(field: "decision", code: "merged", messageVI: "Dấu hiệu này đã được gộp; hãy quyết định trên dấu hiệu chính.",
                                                         messageEN: "This indicator was merged; decide on the one it joined.")])
@@ -282,14 +296,21 @@ struct ScamRegistry: Sendable {
         found.$decidedBy.id = account.id
         found.decidedAt = now
         found.updatedAt = now
-        try await gate.transaction { db in
-            try await found.save(on: db)
-            try await Self.touchAliases(of: id, at: now, on: try db.requireSQL())
-            try await AuditLog.append(.staff(account.id), "scam.\(status.rawValue)", subject: "scam_indicator:" + id.uuidString,
-                                      detail: ["indicator": found.kind + ":" + found.value], at: now, on: db)
-            if newlyVerified, let unit {
-                try await Counters.add(.scamIndicatorsVerified, 1, unit: unit, at: now, on: db)
+        let files = try EvidenceFiles.write(evidence, owner: Self.decisionOwner(id), store: store, at: now)
+        do {
+            try await gate.transaction { db in
+                try await found.save(on: db)
+                try await Self.touchAliases(of: id, at: now, on: try db.requireSQL())
+                for file in files { try await file.create(on: db) }
+                try await AuditLog.append(.staff(account.id), "scam.\(status.rawValue)", subject: "scam_indicator:" + id.uuidString,
+                                          detail: ["indicator": found.kind + ":" + found.value, "files": String(files.count)], at: now, on: db)
+                if newlyVerified, let unit {
+                    try await Counters.add(.scamIndicatorsVerified, 1, unit: unit, at: now, on: db)
+                }
             }
+        } catch {
+            EvidenceFiles.discard(files, store: store)
+            throw error
         }
         if let kind = IndicatorKind(rawValue: found.kind) {
             index.apply([ScamLookupIndex.Row(id: id, kind: kind, value: found.value, matchKey: found.matchKey, status: status,

@@ -41,7 +41,15 @@ final class WebClient {
         return try await send(.POST, path, form: fields)
     }
 
-    private func send(_ method: HTTPMethod, _ path: String, form: [String: String]?) async throws -> Page {
+    /// Posts a form with files the way a browser does (multipart), with the `_csrf` token from the last page.
+    @discardableResult
+    func post(_ path: String, _ form: [String: String], files: [TipAttachmentTests.Part]) async throws -> Page {
+        var parts = form.map { TipAttachmentTests.Part(name: $0.key, bytes: Array($0.value.utf8)) }
+        parts.append(TipAttachmentTests.Part(name: "_csrf", bytes: Array((csrf ?? "").utf8)))
+        return try await send(.POST, path, form: nil, multipart: TipAttachmentTests.multipart(parts + files))
+    }
+
+    private func send(_ method: HTTPMethod, _ path: String, form: [String: String]?, multipart: (boundary: String, body: Data)? = nil) async throws -> Page {
         var page: Page?
         try await app.testing().test(method, path, beforeRequest: { req in
             if !cookies.isEmpty {
@@ -49,6 +57,10 @@ final class WebClient {
             }
             if let form {
                 try req.content.encode(form, as: .urlEncodedForm)
+            }
+            if let multipart {
+                req.headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(multipart.boundary)")
+                req.body = ByteBuffer(data: multipart.body)
             }
         }, afterResponse: { res async in
             page = Page(status: res.status, headers: res.headers, body: res.body.string)

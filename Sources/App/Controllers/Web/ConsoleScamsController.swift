@@ -8,7 +8,7 @@ struct ConsoleScamsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let scams = routes.grouped("console", "scams").grouped(StaffOnlyMiddleware())
         scams.get(use: queue)
-        scams.post(":id", "decision", use: decide)
+        scams.on(.POST, ":id", "decision", body: .collect(maxSize: ByteCount(value: Request.uploadBodyLimit)), use: decide)
         scams.post(":id", "warning-post", use: publishWarning)
         scams.get("verified.csv", use: exportCSV)
         scams.get("verified.stix.json", use: exportSTIX)
@@ -58,6 +58,8 @@ struct ConsoleScamsController: RouteCollection {
         var warning: String?
         var note: String?
         var evidence: [String]
+        /// The patrol's own evidence for its decisions.
+        var decisionEvidence: [String]
         /// Verified: its warning can be published as a post.
         var verified: Bool
     }
@@ -76,6 +78,7 @@ struct ConsoleScamsController: RouteCollection {
         var decision: String?
         var warning: String?
         var note: String?
+        var evidence: [File]?
     }
 
     @Sendable func queue(req: Request) async throws -> Response {
@@ -87,8 +90,10 @@ struct ConsoleScamsController: RouteCollection {
         guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
         let form = try req.content.decode(DecisionForm.self)
         let decision: ScamRegistry.Decision = form.decision == "reject" ? .reject(note: form.note ?? "") : .verify(warning: form.warning ?? "")
+        let (evidence, uploadError) = req.sanitizedUploads(form.evidence)
+        if let uploadError { return try await page(req, notice: nil, errorID: id.uuidString, error: uploadError, status: .unprocessableEntity) }
         do {
-            _ = try await req.scams.decide(id, decision, by: account)
+            _ = try await req.scams.decide(id, decision, by: account, evidence: evidence)
         } catch is TipService.NotFound {
             throw Abort(.notFound)
         } catch let failure as ValidationFailure {
@@ -123,11 +128,13 @@ struct ConsoleScamsController: RouteCollection {
             throw Abort(.notFound)
         }
         let evidence = try await req.scams.evidence(of: found.compactMap(\.id), for: account)
+        let decisionEvidence = try await req.scams.decisionEvidence(of: found.compactMap(\.id), for: account)
+        let link = { (file: EvidenceFile) in file.id.map { "/console/scams/evidence/" + $0.uuidString } }
         let rows = found.compactMap { row -> Row? in
             guard let id = row.id, let kind = IndicatorKind(rawValue: row.kind) else { return nil }
             return Row(id: id.uuidString, kind: req.message(kind.labelVI, kind.labelEN), display: row.display, value: row.value,
                        reports: row.reportCount, warning: row.warningVI, note: row.decisionNote,
-                       evidence: (evidence[id] ?? []).compactMap { $0.id.map { "/console/scams/evidence/" + $0.uuidString } },
+                       evidence: (evidence[id] ?? []).compactMap(link), decisionEvidence: (decisionEvidence[id] ?? []).compactMap(link),
                        verified: row.status == .verified)
         }
         let statuses = ScamStatus.allCases.map {
