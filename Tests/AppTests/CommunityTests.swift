@@ -119,6 +119,39 @@ struct CommunityTests {
         }
     }
 
+    @Test("A page's followers by day: follows and unfollows on past days give each day's count and change, counted back from today's; a second follow changes nothing; bad days and unknown pages are refused")
+    func followerHistory() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let fixture = Fixture(app: app)
+            let pageID = try await fixture.wardPage()
+            let now = Date()
+            let days = (0...3).map { InternetTime.vietnamDay(now.addingTimeInterval(-Double(3 - $0) * 86_400)) }
+            struct History: Decodable { struct Day: Decodable { var day: String; var followers: Int; var change: Int }; var items: [Day] }
+            let path = "/api/v1/pages/\(pageID)/followers?from=\(days[0])&to=\(days[3])"
+            let before = try await TipAPITests.json(app, .GET, path, expect: .ok, as: History.self)
+            #expect(before.items.map(\.day) == days)
+
+            var readers: [UUID] = []
+            for index in 0..<4 { readers.append(try await fixture.newCitizen("098877700\(index)", "Người đọc \(index)")) }
+            let community = fixture.community
+            for reader in readers.prefix(3) { try await community.follow(pageID, account: reader, now: now.addingTimeInterval(-2 * 86_400)) }
+            try await community.unfollow(pageID, account: readers[1], now: now.addingTimeInterval(-86_400))
+            try await community.follow(pageID, account: readers[3], now: now)
+            try await community.follow(pageID, account: readers[2], now: now)
+
+            let after = try await TipAPITests.json(app, .GET, path, expect: .ok, as: History.self)
+            #expect(zip(after.items, before.items).map { $0.followers - $1.followers } == [0, 3, 2, 3])
+            #expect(zip(after.items, before.items).map { $0.change - $1.change } == [0, 3, -1, 1])
+            #expect(after.items.last?.followers == (try await Page.find(pageID, on: app.db))?.followerCount, "the last day ends at today's count")
+
+            let backwards = try await TipAPITests.json(app, .GET, "/api/v1/pages/\(pageID)/followers?from=\(days[3])&to=\(days[0])",
+                                                      expect: .badRequest, as: ErrorBody.self)
+            #expect(backwards.error.fields?.first?.field == "to")
+            _ = try await TipAPITests.json(app, .GET, "/api/v1/pages/\(UUID())/followers?from=\(days[0])&to=\(days[3])", expect: .notFound, as: ErrorBody.self)
+        }
+    }
+
     @Test("A members-only post is 'not found' for a member of another group, for a stranger and for anyone logged out; its group's feed too")
     func membersOnly() async throws {
         try await withTestApp { app in

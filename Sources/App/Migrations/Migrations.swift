@@ -36,5 +36,6 @@ extension Application {
         migrations.add(CreateQuestions())
         migrations.add(CreateDossiers())
         migrations.add(CreateEvidenceUploadKeys())
+        migrations.add(CreatePageDailyFollowers())
     }
 }

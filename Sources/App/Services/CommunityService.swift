@@ -127,6 +127,10 @@ struct CommunityService: Sendable {
             if changed {
                 let delta = following ? 1 : -1
                 try await sql.raw("UPDATE pages SET follower_count = follower_count + \(bind: delta) WHERE id = \(bind: pageID)").run()
+                try await sql.raw("""
+                    INSERT INTO page_daily_followers (page_id, day, change) VALUES (\(bind: pageID), \(bind: InternetTime.vietnamDay(now)), \(bind: delta))
+                    ON CONFLICT (page_id, day) DO UPDATE SET change = page_daily_followers.change + excluded.change
+                    """).run()
                 try await Counters.add(.followers, delta, unit: unit, at: now, on: db)
             }
             let row = try await sql.raw("SELECT follower_count FROM pages WHERE id = \(bind: pageID)").first()
@@ -134,6 +138,36 @@ struct CommunityService: Sendable {
         }
         cache.forgetSources(of: account)
         return count
+    }
+
+    /// A page's followers at the end of each day of `days` (Vietnam time), with the day's net
+    /// change: counted back from today's count through the daily changes, so follows written
+    /// before the history began count as always there.
+    func followerHistory(_ pageID: UUID, days: Range<Date>) async throws -> [(day: String, followers: Int, change: Int)] {
+        guard let page = try await Page.find(pageID, on: db) else { throw TipService.NotFound() }
+        let first = InternetTime.vietnamDay(days.lowerBound)
+        var changes: [String: Int] = [:]
+        for row in try await db.requireSQL().raw("""
+            SELECT day, change FROM page_daily_followers WHERE page_id = \(bind: pageID) AND day >= \(bind: first)
+            """).all() {
+            changes[try row.decode(column: "day", as: String.self)] = try row.decode(column: "change", as: Int.self)
+        }
+        var dayKeys: [String] = []
+        var moment = days.lowerBound
+        while moment < days.upperBound {
+            dayKeys.append(InternetTime.vietnamDay(moment))
+            moment = moment.addingTimeInterval(86_400)
+        }
+        let last = dayKeys.last ?? first
+        // Changes after the range, then each day's own, walking back from the current count.
+        var followers = page.followerCount - changes.filter { $0.key > last }.values.reduce(0, +)
+        var history: [(day: String, followers: Int, change: Int)] = []
+        for day in dayKeys.reversed() {
+            let change = changes[day] ?? 0
+            history.append((day, followers, change))
+            followers -= change
+        }
+        return history.reversed()
     }
 
     /// The pages of a unit and everything below it (all pages when nil), verified first.

@@ -26,6 +26,19 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(items: try await Self.pageInfos(pages, on: req)))))
     }
 
+    func getPageFollowers(_ input: Operations.GetPageFollowers.Input) async throws -> Operations.GetPageFollowers.Output {
+        let req = try APIRequestContext.current()
+        let (range, issues) = DayRange.parse(from: input.query.from, to: input.query.to)
+        guard let range else { return .badRequest(.init(body: .json(Self.validationError(issues)))) }
+        guard let id = UUID(uuidString: input.path.id) else { return .notFound(.init(body: .json(Self.pageNotFound))) }
+        do {
+            let history = try await req.community.followerHistory(id, days: range)
+            return .ok(.init(body: .json(.init(page: id.uuidString, items: history.map { .init(day: $0.day, followers: $0.followers, change: $0.change) }))))
+        } catch is TipService.NotFound {
+            return .notFound(.init(body: .json(Self.pageNotFound)))
+        }
+    }
+
     func followPage(_ input: Operations.FollowPage.Input) async throws -> Operations.FollowPage.Output {
         let req = try APIRequestContext.current()
         guard let account = try await Self.bearer(req) else { return .unauthorized(.init(body: .json(Self.unauthorized))) }
