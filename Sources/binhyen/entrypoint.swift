@@ -39,9 +39,10 @@ enum Entrypoint {
             try await configure(app, config: config)
             try await app.execute()
         } catch {
+            // The log says what failed; end with a plain failure status, not a crash and its backtrace.
             app.logger.report(error: error)
             try? await app.asyncShutdown()
-            throw error
+            exit(1)
         }
         try await app.asyncShutdown()
     }
