@@ -18,11 +18,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     switch config.storage {
     case .sqlite(let path):
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
-        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: config.databaseConnections), as: .sqlite)
+        app.databases.use(.sqlite(.file(path)), as: .sqlite)
         // WAL lets readers work while a write commits; the mode is stored in the file.
         _ = try await (app.db as? any SQLDatabase)?.raw("PRAGMA journal_mode=WAL").all()
     case .postgres(let url):
-        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: config.databaseConnections), as: .psql)
+        app.databases.use(try .postgres(url: url), as: .psql)
     }
 
     app.registerMigrations()

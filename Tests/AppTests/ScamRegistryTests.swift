@@ -233,8 +233,8 @@ struct ScamRegistryTests {
             ], expect: .created, as: Harmful.self)
             let harmfulKey = try #require(harmful.screenshotKey)
             #expect(try await Upload.upload(app, "/api/v1/report-screenshots", Upload.phoneJPEG, headers: ["X-Report-Key": harmfulKey]).0 == .created)
-            #expect(try await EvidenceFile.query(on: app.db).filter(\.$owner == "harmful_report:" + harmful.id.lowercased()).count()
-                    + (try await EvidenceFile.query(on: app.db).filter(\.$owner == "harmful_report:" + harmful.id.uppercased()).count()) == 1)
+            let harmfulID = try #require(UUID(uuidString: harmful.id))
+            #expect(try await EvidenceFile.query(on: app.db).filter(\.$owner == "harmful_report:" + harmfulID.uuidString).count() == 1)
             struct Listed: Decodable { struct Item: Decodable { var screenshotKey: String? }; var items: [Item] }
             let listed = try await TipAPITests.json(app, .GET, "/api/v1/harmful-reports", headers: try await TipAPITests.bearer(app, TipAPITests.cyberPatrol),
                                                     expect: .ok, as: Listed.self)

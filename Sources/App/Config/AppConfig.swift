@@ -28,14 +28,12 @@ public struct AppConfig: Sendable {
     public var lookupsPerMinute: Int
     /// Procedure searches whose results are kept in memory (0: none kept).
     public var searchResults: Int
-    /// Database connections each event loop may hold (reads on SQLite run side by side in WAL).
-    public var databaseConnections: Int
     /// Public scam lookups whose answers are kept in memory until the registry changes (0: none kept).
     public var lookupAnswers: Int
 
     public enum LogFormat: String, Sendable { case text, json }
 
-    public init(storage: Storage, dataDirectory: String, bcryptCost: Int = 12, secureCookies: Bool = false, logFormat: LogFormat = .text, tipKey: Data? = nil, tipDeadlines: TipDeadlines = .standard, backgroundJobs: Bool = true, lookupsPerMinute: Int = 30, searchResults: Int = 10_000, lookupAnswers: Int = 100_000, databaseConnections: Int = 1) {
+    public init(storage: Storage, dataDirectory: String, bcryptCost: Int = 12, secureCookies: Bool = false, logFormat: LogFormat = .text, tipKey: Data? = nil, tipDeadlines: TipDeadlines = .standard, backgroundJobs: Bool = true, lookupsPerMinute: Int = 30, searchResults: Int = 10_000, lookupAnswers: Int = 100_000) {
         self.storage = storage
         self.dataDirectory = dataDirectory
         self.bcryptCost = bcryptCost
@@ -47,7 +45,6 @@ public struct AppConfig: Sendable {
         self.lookupsPerMinute = lookupsPerMinute
         self.searchResults = searchResults
         self.lookupAnswers = lookupAnswers
-        self.databaseConnections = databaseConnections
     }
 
     /// Reads the configuration; every problem is reported at once, so one restart fixes them all.
@@ -122,17 +119,10 @@ public struct AppConfig: Sendable {
         let searchResults = wholeNumber("BINHYEN_SEARCH_RESULTS", default: 10_000, zeroMeans: "keep none")
         let lookupsPerMinute = wholeNumber("BINHYEN_LOOKUP_PER_MINUTE", default: 30, zeroMeans: "no limit")
         let lookupAnswers = wholeNumber("BINHYEN_LOOKUP_ANSWERS", default: 100_000, zeroMeans: "keep none")
-        var databaseConnections = 1
-        if let raw = env["BINHYEN_DB_CONNECTIONS"], !raw.isEmpty {
-            if let value = Int(raw), (1...64).contains(value) { databaseConnections = value } else {
-                problems.append("BINHYEN_DB_CONNECTIONS: must be a whole number from 1 to 64, got \"\(raw)\"")
-            }
-        }
 
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return AppConfig(storage: storage, dataDirectory: dataDirectory, bcryptCost: bcryptCost, secureCookies: secureCookies, logFormat: logFormat,
-                         tipKey: tipKey, tipDeadlines: deadlines, lookupsPerMinute: lookupsPerMinute, searchResults: searchResults, lookupAnswers: lookupAnswers,
-                         databaseConnections: databaseConnections)
+                         tipKey: tipKey, tipDeadlines: deadlines, lookupsPerMinute: lookupsPerMinute, searchResults: searchResults, lookupAnswers: lookupAnswers)
     }
 }
 

@@ -48,6 +48,36 @@ enum EvidenceFiles {
         for row in rows { if let id = row.id { store.remove(id) } }
     }
 
+    /// Writes the files, runs `body` with their rows (which it creates in its transaction), and
+    /// removes the files again when `body` fails, so a refused or failed write leaves none behind.
+    static func storing<T>(_ files: [SanitizedAttachment], owner: String, store: AttachmentStore, at now: Date,
+                           _ body: ([EvidenceFile]) async throws -> T) async throws -> T {
+        let rows = try write(files, owner: owner, store: store, at: now)
+        do {
+            return try await body(rows)
+        } catch {
+            discard(rows, store: store)
+            throw error
+        }
+    }
+
+    /// The files kept under each owner name (`owners` maps a caller's key to it), oldest first,
+    /// in one query.
+    static func byOwner<Key: Hashable>(_ owners: [Key: String], on db: any Database) async throws -> [Key: [EvidenceFile]] {
+        guard !owners.isEmpty else { return [:] }
+        let keyOf = Dictionary(owners.map { ($0.value, $0.key) }) { first, _ in first }
+        var found: [Key: [EvidenceFile]] = [:]
+        for file in try await EvidenceFile.query(on: db).filter(\.$owner ~~ Set(owners.values)).sort(\.$createdAt).all() {
+            if let key = keyOf[file.owner] { found[key, default: []].append(file) }
+        }
+        return found
+    }
+
+    /// Where the cyber patrol opens a file in the console.
+    static func consoleLink(_ file: EvidenceFile) -> String? {
+        file.id.map { "/console/scams/evidence/" + $0.uuidString }
+    }
+
     /// A stored file (evidence or a tip's attachment) as a download the browser shows but never runs.
     static func response(_ kind: AttachmentKind, data: Data, name: String) -> Response {
         let response = Response(status: .ok, body: .init(data: data))
@@ -82,8 +112,7 @@ enum EvidenceUploadKeys {
     static func add(_ file: SanitizedAttachment, key: String, db: any Database, gate: WriteGate, store: AttachmentStore,
                     now: Date = Date()) async throws -> EvidenceFile {
         guard key.hasPrefix(prefix), key.count <= 128, let owner = try await owner(of: key, at: now, on: db) else { throw TipService.NotFound() }
-        let rows = try EvidenceFiles.write([file], owner: owner, store: store, at: now)
-        do {
+        return try await EvidenceFiles.storing([file], owner: owner, store: store, at: now) { rows in
             try await gate.transaction { db in
                 // Checked again in the serial writer: two uploads at once cannot pass the limit together.
                 guard try await Self.owner(of: key, at: now, on: db) == owner else { throw TipService.NotFound() }
@@ -92,11 +121,8 @@ enum EvidenceUploadKeys {
                 for row in rows { try await row.create(on: db) }
                 try await AuditLog.append(.anonymous, "evidence.add", subject: owner, detail: ["kind": file.kind.rawValue], at: now, on: db)
             }
-        } catch {
-            EvidenceFiles.discard(rows, store: store)
-            throw error
+            return rows[0]
         }
-        return rows[0]
     }
 
     private static func owner(of key: String, at now: Date, on db: any Database) async throws -> String? {

@@ -54,20 +54,16 @@ struct HarmfulContentService: Sendable {
         report.updatedAt = now
         let actor: AuditActor = report.$citizen.id.map { .citizen($0) } ?? .anonymous
         let subject = Self.owner(of: report)
-        let files = try EvidenceFiles.write(screenshots, owner: subject, store: store, at: now)
-        do {
-            let key = try await gate.transaction { db -> String? in
+        let key = try await EvidenceFiles.storing(screenshots, owner: subject, store: store, at: now) { files in
+            try await gate.transaction { db -> String? in
                 try await report.create(on: db)
                 for file in files { try await file.create(on: db) }
                 try await AuditLog.append(actor, "harmful.report", subject: subject,
                                           detail: ["category": report.categoryCode, "host": report.host, "files": String(files.count)], at: now, on: db)
                 return screenshotKey ? try await EvidenceUploadKeys.issue(for: subject, at: now, on: db) : nil
             }
-            return (report, key)
-        } catch {
-            EvidenceFiles.discard(files, store: store)
-            throw error
         }
+        return (report, key)
     }
 
     /// The name a report's audit entries and screenshots go under.
@@ -75,14 +71,9 @@ struct HarmfulContentService: Sendable {
 
     /// The screenshots of each report, for the patrol (who open them at `/console/scams/evidence/…`).
     func screenshots(of reports: [HarmfulReport], for account: CurrentAccount) async throws -> [UUID: [EvidenceFile]] {
-        guard Policy.allowsSomewhere(account.grants, .verifyScamIndicators), !reports.isEmpty else { return [:] }
-        let files = try await EvidenceFile.query(on: db).filter(\.$owner ~~ Set(reports.map(Self.owner))).sort(\.$createdAt).all()
-        var out: [UUID: [EvidenceFile]] = [:]
-        for report in reports {
-            guard let id = report.id else { continue }
-            out[id] = files.filter { $0.owner == Self.owner(of: report) }
-        }
-        return out
+        guard Policy.allowsSomewhere(account.grants, .verifyScamIndicators) else { return [:] }
+        let owners = Dictionary(reports.compactMap { report in report.id.map { ($0, Self.owner(of: report)) } }) { first, _ in first }
+        return try await EvidenceFiles.byOwner(owners, on: db)
     }
 
     func queue(status: HarmfulStatus?, limit: Int, for account: CurrentAccount) async throws -> [HarmfulReport] {

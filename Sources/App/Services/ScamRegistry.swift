@@ -53,10 +53,9 @@ struct ScamRegistry: Sendable {
         let sealed = try vault.seal(ScamReportContent(description: description), for: id)
         let citizen: UUID? = if case .citizen(let account) = submitter { account } else { nil }
         let actor: AuditActor = citizen.map { .citizen($0) } ?? .anonymous
-        let files = try EvidenceFiles.write(screenshots, owner: "scam_report:" + id.uuidString, store: store, at: now)
-        let rows: [ScamLookupIndex.Row]
-        let key: String?
-        do { (rows, key) = try await gate.transaction { db -> ([ScamLookupIndex.Row], String?) in
+        let owner = "scam_report:" + id.uuidString
+        let (rows, key) = try await EvidenceFiles.storing(screenshots, owner: owner, store: store, at: now) { files in
+            try await gate.transaction { db -> ([ScamLookupIndex.Row], String?) in
             let sql = try db.requireSQL()
             try await sql.insert(into: "scam_reports")
                 .columns("id", "reference", "citizen_id", "anonymous", "sealed", "money_lost", "occurred_at", "created_at")
@@ -71,14 +70,11 @@ struct ScamRegistry: Sendable {
                 rows.append(row)
             }
             for file in files { try await file.create(on: db) }
-            try await AuditLog.append(actor, "scam.report", subject: "scam_report:" + id.uuidString,
+            try await AuditLog.append(actor, "scam.report", subject: owner,
                                       detail: ["indicators": indicators.map(\.description).joined(separator: ","), "files": String(files.count)], at: now, on: db)
-            let key = screenshotKey ? try await EvidenceUploadKeys.issue(for: "scam_report:" + id.uuidString, at: now, on: db) : nil
+            let key = screenshotKey ? try await EvidenceUploadKeys.issue(for: owner, at: now, on: db) : nil
             return (rows, key)
-        } } catch {
-            EvidenceFiles.discard(files, store: store)
-            throw error
-        }
+        } }
         index.apply(rows)
         return Reported(reference: reference, indicators: zip(indicators, rows).map { ($0, $1.status, $1.reports) }, screenshotKey: key)
     }
@@ -227,11 +223,9 @@ struct ScamRegistry: Sendable {
             SELECT report_id, indicator_id FROM scam_report_indicators WHERE indicator_id IN \(SQLGroupExpression(indicators.map { SQLBind($0) }))
             """).all().map { (try $0.decode(column: "report_id", as: UUID.self), try $0.decode(column: "indicator_id", as: UUID.self)) }
         guard !links.isEmpty else { return [:] }
-        let files = try await EvidenceFile.query(on: db).filter(\.$owner ~~ Set(links.map { "scam_report:" + $0.0.uuidString })).sort(\.$createdAt).all()
+        let byReport = try await EvidenceFiles.byOwner(Dictionary(links.map { ($0.0, "scam_report:" + $0.0.uuidString) }) { first, _ in first }, on: db)
         var out: [UUID: [EvidenceFile]] = [:]
-        for (report, indicator) in links {
-            out[indicator, default: []] += files.filter { $0.owner == "scam_report:" + report.uuidString }
-        }
+        for (report, indicator) in links { out[indicator, default: []] += byReport[report] ?? [] }
         return out
     }
 
@@ -240,9 +234,8 @@ struct ScamRegistry: Sendable {
 
     /// The patrol's own evidence for its decisions on each indicator.
     func decisionEvidence(of indicators: [UUID], for account: CurrentAccount) async throws -> [UUID: [EvidenceFile]] {
-        guard Policy.allowsSomewhere(account.grants, .verifyScamIndicators), !indicators.isEmpty else { return [:] }
-        let files = try await EvidenceFile.query(on: db).filter(\.$owner ~~ Set(indicators.map(Self.decisionOwner))).sort(\.$createdAt).all()
-        return Dictionary(grouping: files) { file in indicators.first { Self.decisionOwner($0) == file.owner } ?? UUID() }
+        guard Policy.allowsSomewhere(account.grants, .verifyScamIndicators) else { return [:] }
+        return try await EvidenceFiles.byOwner(Dictionary(indicators.map { ($0, Self.decisionOwner($0)) }) { first, _ in first }, on: db)
     }
 
     /// One evidence file (of a report, or of the patrol's decision), decrypted, for the patrol.
@@ -296,8 +289,7 @@ struct ScamRegistry: Sendable {
         found.$decidedBy.id = account.id
         found.decidedAt = now
         found.updatedAt = now
-        let files = try EvidenceFiles.write(evidence, owner: Self.decisionOwner(id), store: store, at: now)
-        do {
+        try await EvidenceFiles.storing(evidence, owner: Self.decisionOwner(id), store: store, at: now) { files in
             try await gate.transaction { db in
                 try await found.save(on: db)
                 try await Self.touchAliases(of: id, at: now, on: try db.requireSQL())
@@ -308,9 +300,6 @@ struct ScamRegistry: Sendable {
                     try await Counters.add(.scamIndicatorsVerified, 1, unit: unit, at: now, on: db)
                 }
             }
-        } catch {
-            EvidenceFiles.discard(files, store: store)
-            throw error
         }
         if let kind = IndicatorKind(rawValue: found.kind) {
             index.apply([ScamLookupIndex.Row(id: id, kind: kind, value: found.value, matchKey: found.matchKey, status: status,

@@ -81,7 +81,7 @@ struct ConsoleHarmfulController: RouteCollection {
                        description: report.description, status: req.message(report.status.labelVI, report.status.labelEN), note: report.note,
                        receivedAt: DisplayTime.string(report.createdAt), takedownRequestedAt: report.takedownRequestedAt.map(DisplayTime.string),
                        resolvedAt: report.resolvedAt.map(DisplayTime.string),
-                       screenshots: (screenshots[id] ?? []).compactMap { $0.id.map { "/console/scams/evidence/" + $0.uuidString } },
+                       screenshots: (screenshots[id] ?? []).compactMap(EvidenceFiles.consoleLink),
                        next: HarmfulStatus.allCases.filter { report.status.next.contains($0) }.map {
                            TipController.Option(value: $0.rawValue, label: req.message($0.labelVI, $0.labelEN), selected: false)
                        })

@@ -129,12 +129,12 @@ struct ConsoleScamsController: RouteCollection {
         }
         let evidence = try await req.scams.evidence(of: found.compactMap(\.id), for: account)
         let decisionEvidence = try await req.scams.decisionEvidence(of: found.compactMap(\.id), for: account)
-        let link = { (file: EvidenceFile) in file.id.map { "/console/scams/evidence/" + $0.uuidString } }
         let rows = found.compactMap { row -> Row? in
             guard let id = row.id, let kind = IndicatorKind(rawValue: row.kind) else { return nil }
             return Row(id: id.uuidString, kind: req.message(kind.labelVI, kind.labelEN), display: row.display, value: row.value,
                        reports: row.reportCount, warning: row.warningVI, note: row.decisionNote,
-                       evidence: (evidence[id] ?? []).compactMap(link), decisionEvidence: (decisionEvidence[id] ?? []).compactMap(link),
+                       evidence: (evidence[id] ?? []).compactMap(EvidenceFiles.consoleLink),
+                       decisionEvidence: (decisionEvidence[id] ?? []).compactMap(EvidenceFiles.consoleLink),
                        verified: row.status == .verified)
         }
         let statuses = ScamStatus.allCases.map {
