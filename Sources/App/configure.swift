@@ -1,9 +1,11 @@
 import BinhYenAPI
+import BinhYenCore
 import Fluent
 import SQLKit
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Leaf
+import NIOConcurrencyHelpers
 import OpenAPIVapor
 import Vapor
 
@@ -36,6 +38,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.scamLookupIndex = ScamLookupIndex(answerLimit: config.lookupAnswers)
     app.feedCache = FeedCache()
     app.knowledgeCache = KnowledgeCache(resultLimit: config.searchResults)
+    app.zaloPacer = SendPacer()
+    app.channelDeliveryPass = NIOLockedValueBox(false)
+    app.chatMenu = try JSONDecoder().decode(ChatMenu.self, from: Data(contentsOf: URL(fileURLWithPath: app.directory.resourcesDirectory + "Channels/menu.json")))
+    // Channel APIs must answer promptly: a hung send would hold up the delivery queue.
+    app.http.client.configuration.timeout = .init(connect: .seconds(5), read: .seconds(15))
     app.lookupThrottle = RequestThrottle(perMinute: config.lookupsPerMinute, burst: max(1, min(config.lookupsPerMinute, 10)))
     if config.backgroundJobs {
         let jobs = BackgroundJobs()
@@ -76,6 +83,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(AuditCommand(), as: "audit")
     app.asyncCommands.use(ScamImportCommand(), as: "scam-import")
     app.asyncCommands.use(ScaleDemoCommand(), as: "scale-demo")
+    app.asyncCommands.use(LinkChannelCommand(), as: "link-channel")
 }
 
 extension Application.Sessions {

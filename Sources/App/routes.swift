@@ -22,11 +22,14 @@ func routes(_ app: Application) throws {
     try web.register(collection: ProceduresController())
     try web.register(collection: QuestionsController())
     try web.register(collection: DossiersController())
+    try web.register(collection: ConsoleInboxController())
 
     // Anonymous tips: no session middleware, so no cookie is read or set for these routes.
     try app.register(collection: TipController.Anonymous())
     try app.register(collection: ScamController.Anonymous())
     try app.register(collection: HarmfulController.Anonymous())
+    // Channel webhooks: verified by signature or secret, no session.
+    try app.register(collection: ChannelWebhookController())
     // Feeds for readers and other systems: public, no session.
     try app.register(collection: SyndicationController())
 

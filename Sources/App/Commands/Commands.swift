@@ -292,3 +292,50 @@ struct ScamImportCommand: AsyncCommand {
         }
     }
 }
+
+/// `link-channel zalo|telegram --page ID …`: links a page to a Zalo Official Account or a
+/// Telegram bot. The secrets are read from the environment (ZALO_OA_SECRET_KEY, ZALO_APP_SECRET,
+/// ZALO_ACCESS_TOKEN, ZALO_REFRESH_TOKEN; TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_SECRET), never from
+/// the command line, where other users of the machine could read them.
+struct LinkChannelCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "kind", help: "zalo | telegram")
+        var kind: String
+        @Option(name: "page", help: "Mã trang (UUID) / the page's id")
+        var page: String?
+        @Option(name: "oa-id", help: "Zalo: mã Official Account / the OA id")
+        var oaID: String?
+        @Option(name: "app-id", help: "Zalo: mã ứng dụng / the app id")
+        var appID: String?
+        @Option(name: "expires-in", help: "Zalo: số giây còn lại của access token / seconds the access token has left (default 90000)")
+        var expiresIn: Int?
+        init() {}
+    }
+
+    var help: String { "Liên kết trang với Zalo OA hoặc bot Telegram / Link a page to a Zalo OA or a Telegram bot." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        let env = ProcessInfo.processInfo.environment
+        guard let kind = ChannelKind(rawValue: signature.kind) else { throw CommandFailure("kind: zalo hoặc telegram / zalo or telegram") }
+        guard let pageID = signature.page.flatMap(UUID.init(uuidString:)) else { throw CommandFailure("--page: mã trang (UUID) / the page's id (UUID)") }
+        let link: ChannelService.Link
+        switch kind {
+        case .zalo:
+            link = .init(kind: .zalo, pageID: pageID, externalID: signature.oaID ?? "", appID: signature.appID,
+                         secrets: ChannelSecrets(oaSecretKey: env["ZALO_OA_SECRET_KEY"], appSecret: env["ZALO_APP_SECRET"],
+                                                 accessToken: env["ZALO_ACCESS_TOKEN"], refreshToken: env["ZALO_REFRESH_TOKEN"]),
+                         tokenExpiresAt: Date().addingTimeInterval(TimeInterval(signature.expiresIn ?? 90_000)))
+        case .telegram:
+            let token = env["TELEGRAM_BOT_TOKEN"] ?? ""
+            link = .init(kind: .telegram, pageID: pageID, externalID: String(token.prefix { $0 != ":" }), appID: nil,
+                         secrets: ChannelSecrets(botToken: token, webhookSecret: env["TELEGRAM_WEBHOOK_SECRET"]))
+        }
+        do {
+            let account = try await ChannelService(db: app.db, app: app).link(link, by: .system)
+            context.console.info("Đã liên kết / linked: \(kind.rawValue) \(account.externalID) → \(pageID)")
+        } catch let failure as ValidationFailure {
+            throw CommandFailure(failure.issues.map { "\($0.field): \($0.messageVI) / \($0.messageEN)" }.joined(separator: "\n"))
+        }
+    }
+}

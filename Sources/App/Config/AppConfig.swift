@@ -30,10 +30,27 @@ public struct AppConfig: Sendable {
     public var searchResults: Int
     /// Public scam lookups whose answers are kept in memory until the registry changes (0: none kept).
     public var lookupAnswers: Int
+    /// Where the channels' APIs are (other servers in tests and staging).
+    public var channelEndpoints: ChannelEndpoints
+    /// Messages the delivery worker sends to Zalo per minute, for all pages together (the app's limit).
+    public var zaloSendsPerMinute: Int
+
+    public struct ChannelEndpoints: Sendable, Equatable {
+        public var zaloAPI: String
+        public var zaloOAuth: String
+        public var telegramAPI: String
+
+        public init(zaloAPI: String = "https://openapi.zalo.me", zaloOAuth: String = "https://oauth.zaloapp.com", telegramAPI: String = "https://api.telegram.org") {
+            self.zaloAPI = zaloAPI
+            self.zaloOAuth = zaloOAuth
+            self.telegramAPI = telegramAPI
+        }
+    }
 
     public enum LogFormat: String, Sendable { case text, json }
 
-    public init(storage: Storage, dataDirectory: String, bcryptCost: Int = 12, secureCookies: Bool = false, logFormat: LogFormat = .text, tipKey: Data? = nil, tipDeadlines: TipDeadlines = .standard, backgroundJobs: Bool = true, lookupsPerMinute: Int = 30, searchResults: Int = 10_000, lookupAnswers: Int = 100_000) {
+    public init(storage: Storage, dataDirectory: String, bcryptCost: Int = 12, secureCookies: Bool = false, logFormat: LogFormat = .text, tipKey: Data? = nil, tipDeadlines: TipDeadlines = .standard, backgroundJobs: Bool = true, lookupsPerMinute: Int = 30, searchResults: Int = 10_000, lookupAnswers: Int = 100_000,
+                channelEndpoints: ChannelEndpoints = .init(), zaloSendsPerMinute: Int = 4_000) {
         self.storage = storage
         self.dataDirectory = dataDirectory
         self.bcryptCost = bcryptCost
@@ -45,6 +62,8 @@ public struct AppConfig: Sendable {
         self.lookupsPerMinute = lookupsPerMinute
         self.searchResults = searchResults
         self.lookupAnswers = lookupAnswers
+        self.channelEndpoints = channelEndpoints
+        self.zaloSendsPerMinute = zaloSendsPerMinute
     }
 
     /// Reads the configuration; every problem is reported at once, so one restart fixes them all.
@@ -119,10 +138,22 @@ public struct AppConfig: Sendable {
         let searchResults = wholeNumber("BINHYEN_SEARCH_RESULTS", default: 10_000, zeroMeans: "keep none")
         let lookupsPerMinute = wholeNumber("BINHYEN_LOOKUP_PER_MINUTE", default: 30, zeroMeans: "no limit")
         let lookupAnswers = wholeNumber("BINHYEN_LOOKUP_ANSWERS", default: 100_000, zeroMeans: "keep none")
+        let zaloSendsPerMinute = wholeNumber("BINHYEN_ZALO_SENDS_PER_MINUTE", default: 4_000, zeroMeans: "no limit")
+
+        var endpoints = ChannelEndpoints()
+        for (name, keyPath) in [("ZALO_API_BASE_URL", \ChannelEndpoints.zaloAPI), ("ZALO_OAUTH_BASE_URL", \.zaloOAuth), ("TELEGRAM_API_BASE_URL", \.telegramAPI)] {
+            guard let raw = env[name], !raw.isEmpty else { continue }
+            if let url = URL(string: raw), ["http", "https"].contains(url.scheme ?? ""), url.host != nil {
+                endpoints[keyPath: keyPath] = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
+            } else {
+                problems.append("\(name): must be an http or https address, got \"\(raw)\"")
+            }
+        }
 
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return AppConfig(storage: storage, dataDirectory: dataDirectory, bcryptCost: bcryptCost, secureCookies: secureCookies, logFormat: logFormat,
-                         tipKey: tipKey, tipDeadlines: deadlines, lookupsPerMinute: lookupsPerMinute, searchResults: searchResults, lookupAnswers: lookupAnswers)
+                         tipKey: tipKey, tipDeadlines: deadlines, lookupsPerMinute: lookupsPerMinute, searchResults: searchResults, lookupAnswers: lookupAnswers,
+                         channelEndpoints: endpoints, zaloSendsPerMinute: zaloSendsPerMinute)
     }
 }
 

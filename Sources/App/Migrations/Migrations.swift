@@ -37,5 +37,6 @@ extension Application {
         migrations.add(CreateDossiers())
         migrations.add(CreateEvidenceUploadKeys())
         migrations.add(CreatePageDailyFollowers())
+        migrations.add(CreateChannels())
     }
 }

@@ -125,19 +125,25 @@ struct CommunityService: Sendable {
                 changed = try await sql.raw("DELETE FROM page_follows WHERE page_id = \(bind: pageID) AND account_id = \(bind: account) RETURNING page_id").first() != nil
             }
             if changed {
-                let delta = following ? 1 : -1
-                try await sql.raw("UPDATE pages SET follower_count = follower_count + \(bind: delta) WHERE id = \(bind: pageID)").run()
-                try await sql.raw("""
-                    INSERT INTO page_daily_followers (page_id, day, change) VALUES (\(bind: pageID), \(bind: InternetTime.vietnamDay(now)), \(bind: delta))
-                    ON CONFLICT (page_id, day) DO UPDATE SET change = page_daily_followers.change + excluded.change
-                    """).run()
-                try await Counters.add(.followers, delta, unit: unit, at: now, on: db)
+                try await Self.countFollowers(following ? 1 : -1, page: pageID, unit: unit, at: now, on: db)
             }
             let row = try await sql.raw("SELECT follower_count FROM pages WHERE id = \(bind: pageID)").first()
             return try row?.decode(column: "follower_count", as: Int.self) ?? 0
         }
         cache.forgetSources(of: account)
         return count
+    }
+
+    /// Adds to a page's followers (in the app or on a linked channel), its daily history and its
+    /// unit's counter, in the caller's transaction.
+    static func countFollowers(_ delta: Int, page pageID: UUID, unit: UUID, at now: Date, on db: any Database) async throws {
+        let sql = try db.requireSQL()
+        try await sql.raw("UPDATE pages SET follower_count = follower_count + \(bind: delta) WHERE id = \(bind: pageID)").run()
+        try await sql.raw("""
+            INSERT INTO page_daily_followers (page_id, day, change) VALUES (\(bind: pageID), \(bind: InternetTime.vietnamDay(now)), \(bind: delta))
+            ON CONFLICT (page_id, day) DO UPDATE SET change = page_daily_followers.change + excluded.change
+            """).run()
+        try await Counters.add(.followers, delta, unit: unit, at: now, on: db)
     }
 
     /// A page's followers at the end of each day of `days` (Vietnam time), with the day's net

@@ -134,13 +134,20 @@ enum Outbox {
 final class BackgroundJobs: LifecycleHandler, Sendable {
     private let wakeUp: AsyncStream<Void>.Continuation
     private let stream: AsyncStream<Void>
+    /// The channels have their own loop: a long delivery queue must not hold up notifications.
+    private let wakeChannels: AsyncStream<Void>.Continuation
+    private let channelStream: AsyncStream<Void>
     private let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
 
     init() {
         (stream, wakeUp) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        (channelStream, wakeChannels) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    func wake() { wakeUp.yield() }
+    func wake() {
+        wakeUp.yield()
+        wakeChannels.yield()
+    }
 
     func start(_ app: Application) {
         guard tasks.withLockedValue({ $0.isEmpty }) else { return }
@@ -150,10 +157,23 @@ final class BackgroundJobs: LifecycleHandler, Sendable {
                 do { try await Outbox.drain(app: app) } catch { app.logger.report(error: error) }
             }
         }
-        let ticker = Task { [wakeUp] in
+        let channelStream = self.channelStream
+        let channels = Task {
+            for await _ in channelStream {
+                do {
+                    let service = ChannelService(db: app.db, app: app)
+                    while try await service.processEvents() > 0 {}
+                    while try await service.deliverDue() > 0 {}
+                } catch {
+                    app.logger.report(error: error)
+                }
+            }
+        }
+        let ticker = Task { [wakeUp, wakeChannels] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))
                 wakeUp.yield()
+                wakeChannels.yield()
             }
         }
         let deadlines = Task {
@@ -168,11 +188,12 @@ final class BackgroundJobs: LifecycleHandler, Sendable {
                 try? await Task.sleep(for: .seconds(30))
             }
         }
-        tasks.withLockedValue { $0 = [drain, ticker, deadlines] }
+        tasks.withLockedValue { $0 = [drain, channels, ticker, deadlines] }
     }
 
     func shutdownAsync(_ app: Application) async {
         wakeUp.finish()
+        wakeChannels.finish()
         let running = tasks.withLockedValue { tasks in defer { tasks = [] }; return tasks }
         for task in running { task.cancel() }
         for task in running { await task.value }

@@ -9,7 +9,7 @@ import VaporTesting
 /// Runs `body` against a fully configured app with its own, freshly migrated database: a SQLite
 /// file in a temporary folder, or, when BINHYEN_TEST_POSTGRES_URL is set (the PostgreSQL lane),
 /// a new database on that server. Tests never share a database, so they run in parallel.
-func withTestApp(_ body: (Application) async throws -> Void) async throws {
+func withTestApp(config adjust: (inout AppConfig) -> Void = { _ in }, _ body: (Application) async throws -> Void) async throws {
     let app = try await Application.make(.testing)
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("binhyen-test-\(UUID().uuidString)").path
     var postgresDatabase: String?
@@ -27,7 +27,9 @@ func withTestApp(_ body: (Application) async throws -> Void) async throws {
         } else {
             storage = .sqlite(path: folder + "/test.sqlite")
         }
-        try await configure(app, config: AppConfig(storage: storage, dataDirectory: folder, bcryptCost: 4, backgroundJobs: false))
+        var config = AppConfig(storage: storage, dataDirectory: folder, bcryptCost: 4, backgroundJobs: false)
+        adjust(&config)
+        try await configure(app, config: config)
         try await app.autoMigrate()
         try await body(app)
     } catch {

@@ -1,0 +1,245 @@
+import BinhYenCore
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import SQLKit
+import Vapor
+
+/// The channels' send APIs: Zalo's consultation message, Telegram's sendMessage, Zalo's token
+/// refresh (OAuth v4) and where a channel serves a file a citizen sent.
+struct ChannelClient: Sendable {
+    let app: Application
+    var endpoints: AppConfig.ChannelEndpoints { app.binhyenConfig.channelEndpoints }
+
+    func send(_ text: String, to userID: String, account: ChannelAccount, secrets: ChannelSecrets) async throws -> ChannelSendOutcome {
+        switch account.kind {
+        case .zalo:
+            struct Body: Content {
+                struct Recipient: Codable { var user_id: String }
+                struct Message: Codable { var text: String }
+                var recipient: Recipient
+                var message: Message
+            }
+            let response = try await app.client.post(URI(string: endpoints.zaloAPI + "/v3.0/oa/message/cs"),
+                                                     headers: ["access_token": secrets.accessToken ?? ""]) { req in
+                try req.content.encode(Body(recipient: .init(user_id: userID), message: .init(text: text)), as: .json)
+            }
+            return .zalo(status: Int(response.status.code), body: response.body.map { Array(buffer: $0) } ?? [])
+        case .telegram:
+            struct Body: Content {
+                var chat_id: String
+                var text: String
+            }
+            let response = try await app.client.post(URI(string: endpoints.telegramAPI + "/bot\(secrets.botToken ?? "")/sendMessage")) { req in
+                try req.content.encode(Body(chat_id: userID, text: text), as: .json)
+            }
+            return .telegram(status: Int(response.status.code), body: response.body.map { Array(buffer: $0) } ?? [])
+        }
+    }
+
+    struct RefreshRefused: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// A new token pair from Zalo. The refresh token is single-use: the caller saves the new pair
+    /// before using it.
+    func refreshZaloTokens(appID: String, secrets: ChannelSecrets) async throws -> (access: String, refresh: String, expiresIn: TimeInterval) {
+        struct Form: Content {
+            var refresh_token: String
+            var app_id: String
+            var grant_type: String
+        }
+        struct Answer: Decodable {
+            var access_token: String?
+            var refresh_token: String?
+            var expires_in: String?
+            var error: Int?
+            var error_name: String?
+            var error_description: String?
+        }
+        let response = try await app.client.post(URI(string: endpoints.zaloOAuth + "/v4/oa/access_token"), headers: ["secret_key": secrets.appSecret ?? ""]) { req in
+            try req.content.encode(Form(refresh_token: secrets.refreshToken ?? "", app_id: appID, grant_type: "refresh_token"), as: .urlEncodedForm)
+        }
+        guard response.status == .ok else { throw Abort(.badGateway, reason: "Zalo OAuth answered HTTP \(response.status.code)") }
+        let answer = try response.content.decode(Answer.self, as: .json)
+        guard let access = answer.access_token, let refresh = answer.refresh_token else {
+            throw RefreshRefused(description: "Zalo OAuth \(answer.error.map(String.init) ?? "?") \(answer.error_name ?? "") \(answer.error_description ?? "")")
+        }
+        return (access, refresh, answer.expires_in.flatMap(TimeInterval.init) ?? 90_000)
+    }
+
+    /// Where to download an attachment: Zalo gives its address; Telegram gives a file id to resolve.
+    func fileURL(_ attachment: ChannelAttachment, account: ChannelAccount, secrets: ChannelSecrets) async throws -> String {
+        switch account.kind {
+        case .zalo:
+            return attachment.reference
+        case .telegram:
+            struct Answer: Decodable {
+                struct File: Decodable { var file_path: String? }
+                var ok: Bool
+                var result: File?
+            }
+            let token = secrets.botToken ?? ""
+            var uri = URI(string: endpoints.telegramAPI + "/bot\(token)/getFile")
+            uri.query = "file_id=" + (attachment.reference.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            let answer = try await app.client.get(uri).content.decode(Answer.self, as: .json)
+            guard answer.ok, let path = answer.result?.file_path else { throw Abort(.badGateway, reason: "Telegram getFile gave no path") }
+            return endpoints.telegramAPI + "/file/bot\(token)/" + path
+        }
+    }
+}
+
+/// Sends queued messages to the channels, oldest first. One pass at a time per process (so a
+/// Zalo token is never refreshed twice at once); sends to Zalo are paced to the app's limit.
+/// A rate limit or an outage pushes back every queued message of that account, so they still
+/// go out in order; errors no retry can fix make the message undeliverable with the reason.
+extension ChannelService {
+    /// How long a message is retried before it is given up as undeliverable.
+    static let retryWindow: TimeInterval = 48 * 3600
+    /// Refresh a Zalo access token this long before it expires.
+    static let refreshMargin: TimeInterval = 3600
+
+    @discardableResult
+    func deliverDue(limit: Int = 200, now fixedNow: Date? = nil) async throws -> Int {
+        guard app.channelDeliveryPass.withLockedValue({ running in defer { running = true }; return !running }) else { return 0 }
+        defer { app.channelDeliveryPass.withLockedValue { $0 = false } }
+        let start = fixedNow ?? Date()
+        let due = try await ConversationMessage.query(on: db).filter(\.$status == ConversationMessage.Status.queued)
+            .filter(.sql(embed: "\(ident: "next_attempt_at") <= \(bind: start)"))
+            .sort(\.$createdAt).sort(\.$id).limit(limit).with(\.$conversation) { $0.with(\.$account) }.all()
+        var heldBack = Set<UUID>()
+        var secretsOf: [UUID: ChannelSecrets] = [:]
+        let client = ChannelClient(app: app)
+        var handled = 0
+        for message in due where !Task.isCancelled {
+            let now = fixedNow ?? Date()
+            guard let account = message.conversation.account, let accountID = account.id, !heldBack.contains(accountID) else { continue }
+            let id = try message.requireID()
+            let content = try vault.open(MessageContent.self, from: message.sealed, for: id)
+            do {
+                var secrets = try secretsOf[accountID] ?? self.secrets(of: account)
+                if account.kind == .zalo, let expires = account.tokenExpiresAt, expires.timeIntervalSince(now) < Self.refreshMargin {
+                    secrets = try await refreshTokens(account, secrets, now: now)
+                }
+                secretsOf[accountID] = secrets
+                if account.kind == .zalo { await app.zaloPacer.wait(perMinute: app.binhyenConfig.zaloSendsPerMinute) }
+                var outcome = try await client.send(content.text, to: message.conversation.externalUserID, account: account, secrets: secrets)
+                if outcome == .refreshToken {
+                    secrets = try await refreshTokens(account, secrets, now: now)
+                    secretsOf[accountID] = secrets
+                    outcome = try await client.send(content.text, to: message.conversation.externalUserID, account: account, secrets: secrets)
+                }
+                try await record(outcome, for: message, account: accountID, now: now)
+                if case .retry = outcome { heldBack.insert(accountID) }
+            } catch {
+                // No answer (connection refused, timeout) or the token could not be refreshed.
+                try await record(.retry(reason: String(describing: error), after: nil), for: message, account: accountID, now: now)
+                heldBack.insert(accountID)
+            }
+            handled += 1
+        }
+        return handled
+    }
+
+    private func record(_ outcome: ChannelSendOutcome, for message: ConversationMessage, account accountID: UUID, now: Date) async throws {
+        let id = try message.requireID()
+        try await gate.transaction { db in
+            let sql = try db.requireSQL()
+            switch outcome {
+            case .sent(let externalID):
+                try await sql.update(ConversationMessage.schema).set("status", to: "sent").set("external_id", to: externalID).set("sent_at", to: now)
+                    .set("attempts", to: message.attempts + 1).set("failure", to: SQLLiteral.null).where("id", .equal, id).run()
+            case .undeliverable(let reasonVI, let reasonEN):
+                try await Self.giveUp(id, reason: reasonVI + " / " + reasonEN, attempts: message.attempts + 1, on: sql)
+            case .retry, .refreshToken:
+                var reasonText = "the access token was refused after a refresh"
+                var wait: TimeInterval = 60
+                if case .retry(let text, let given) = outcome {
+                    reasonText = text
+                    wait = given ?? min(pow(2, Double(message.attempts + 1)), 300)
+                }
+                if now.timeIntervalSince(message.createdAt) > Self.retryWindow {
+                    try await Self.giveUp(id, reason: "Không gửi được sau 48 giờ thử lại / Not delivered after 48 hours of retries: " + reasonText,
+                                          attempts: message.attempts + 1, on: sql)
+                    return
+                }
+                wait = max(wait, 1)
+                let next = now.addingTimeInterval(wait)
+                try await sql.update(ConversationMessage.schema).set("attempts", to: message.attempts + 1).set("failure", to: String(reasonText.prefix(300)))
+                    .set("next_attempt_at", to: next).where("id", .equal, id).run()
+                // The account's other queued messages wait as long, so they keep their order.
+                try await sql.raw("""
+                    UPDATE conversation_messages SET next_attempt_at = \(bind: next)
+                    WHERE status = 'queued' AND next_attempt_at < \(bind: next)
+                    AND conversation_id IN (SELECT id FROM conversations WHERE account_id = \(bind: accountID))
+                    """).run()
+            }
+        }
+    }
+
+    private static func giveUp(_ id: UUID, reason: String, attempts: Int, on sql: any SQLDatabase) async throws {
+        try await sql.update(ConversationMessage.schema).set("status", to: "undeliverable").set("failure", to: String(reason.prefix(500)))
+            .set("attempts", to: attempts).set("next_attempt_at", to: SQLLiteral.null).where("id", .equal, id).run()
+    }
+
+    /// Refreshes a Zalo OA's tokens and saves the new pair before it is used (the old refresh
+    /// token stops working the moment Zalo answers). A refused refresh marks the account as
+    /// needing a new link; its messages stay queued.
+    private func refreshTokens(_ account: ChannelAccount, _ secrets: ChannelSecrets, now: Date) async throws -> ChannelSecrets {
+        let id = try account.requireID()
+        do {
+            let pair = try await ChannelClient(app: app).refreshZaloTokens(appID: account.appID ?? "", secrets: secrets)
+            var renewed = secrets
+            renewed.accessToken = pair.access
+            renewed.refreshToken = pair.refresh
+            let sealed = try vault.seal(renewed, for: id)
+            let expires = now.addingTimeInterval(pair.expiresIn)
+            try await gate.transaction { db in
+                try await (try db.requireSQL()).update(ChannelAccount.schema).set("sealed", to: sealed).set("token_expires_at", to: expires)
+                    .set("status", to: ChannelAccount.Status.active.rawValue).set("last_error", to: SQLLiteral.null).set("updated_at", to: now)
+                    .where("id", .equal, id).run()
+                try await AuditLog.append(.system, "channel.token_refresh", subject: "channel_account:" + id.uuidString, detail: [:], at: now, on: db)
+            }
+            account.sealed = sealed
+            account.tokenExpiresAt = expires
+            return renewed
+        } catch let refused as ChannelClient.RefreshRefused {
+            try await gate.transaction { db in
+                try await (try db.requireSQL()).update(ChannelAccount.schema).set("status", to: ChannelAccount.Status.needsConsent.rawValue)
+                    .set("last_error", to: String(refused.description.prefix(300))).set("updated_at", to: now).where("id", .equal, id).run()
+            }
+            app.logger.error("a Zalo OA refused the token refresh: link it again", metadata: ["account": .string(id.uuidString)])
+            throw refused
+        }
+    }
+}
+
+/// Spaces sends evenly: at most `perMinute` a minute (0: no limit).
+actor SendPacer {
+    private var next = ContinuousClock.now
+
+    func wait(perMinute: Int) async {
+        guard perMinute > 0 else { return }
+        let gap = Duration.nanoseconds(Int64(60_000_000_000 / perMinute))
+        let now = ContinuousClock.now
+        let slot = max(next, now)
+        next = slot + gap
+        if slot > now { try? await Task.sleep(until: slot, clock: .continuous) }
+    }
+}
+
+extension Application {
+    private struct ZaloPacerKey: StorageKey { typealias Value = SendPacer }
+    private struct DeliveryPassKey: StorageKey { typealias Value = NIOLockedValueBox<Bool> }
+
+    var zaloPacer: SendPacer {
+        get { storage[ZaloPacerKey.self] ?? SendPacer() }
+        set { storage[ZaloPacerKey.self] = newValue }
+    }
+
+    /// Set while a delivery pass runs.
+    var channelDeliveryPass: NIOLockedValueBox<Bool> {
+        get { storage[DeliveryPassKey.self] ?? NIOLockedValueBox(false) }
+        set { storage[DeliveryPassKey.self] = newValue }
+    }
+}

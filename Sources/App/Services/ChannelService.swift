@@ -1,0 +1,553 @@
+import BinhYenCore
+import Crypto
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// The channels behind pages: webhooks in (verified, stored before the answer, applied in the
+/// background), one inbox per page for officers, replies out through the delivery queue.
+struct ChannelService: Sendable {
+    let db: any Database
+    let app: Application
+    var vault: TipVault { app.tipVault }
+    var gate: WriteGate { app.writeGate }
+
+    /// Why a webhook request was refused: its status, a code and a sentence for the sender's log.
+    struct Refusal: Error, Equatable {
+        var status: HTTPStatus
+        var code: String
+        var message: String
+    }
+
+    enum Ingested: Equatable {
+        /// Zalo's unsigned `{}` when the webhook address is saved: answered, stored nowhere.
+        case probe
+        case stored
+        /// The same event again (a retry): nothing new stored.
+        case duplicate
+        /// A valid update the inbox does not use (Telegram edits, group chats): stored nowhere.
+        case ignored
+    }
+
+    // MARK: linking
+
+    struct Link: Sendable {
+        var kind: ChannelKind
+        var pageID: UUID
+        var externalID: String
+        var appID: String?
+        var secrets: ChannelSecrets
+        var tokenExpiresAt: Date?
+    }
+
+    /// Links a page to an account on a channel, or replaces the secrets of a linked one.
+    @discardableResult
+    func link(_ link: Link, by actor: AuditActor, now: Date = Date()) async throws -> ChannelAccount {
+        var issues: [FieldIssue] = []
+        if link.externalID.isEmpty || link.externalID.count > 64 || !link.externalID.allSatisfy(\.isNumber) {
+            issues.append(FieldIssue(field: "external_id", code: "invalid", messageVI: "Mã tài khoản phải là một dãy số.", messageEN: "The account id must be a number."))
+        }
+        switch link.kind {
+        case .zalo:
+            if (link.appID ?? "").isEmpty { issues.append(Self.required("app_id")) }
+            for (field, value) in [("oa_secret_key", link.secrets.oaSecretKey), ("app_secret", link.secrets.appSecret),
+                                   ("access_token", link.secrets.accessToken), ("refresh_token", link.secrets.refreshToken)] where (value ?? "").isEmpty {
+                issues.append(Self.required(field))
+            }
+        case .telegram:
+            if (link.secrets.botToken ?? "").isEmpty { issues.append(Self.required("bot_token")) }
+            if !TelegramWebhook.isValidSecret(link.secrets.webhookSecret ?? "") {
+                issues.append(FieldIssue(field: "webhook_secret", code: "invalid", messageVI: "Mã bí mật webhook gồm 1–256 ký tự A–Z, a–z, 0–9, _ và -.",
+                                         messageEN: "The webhook secret is 1–256 characters from A–Z, a–z, 0–9, _ and -."))
+            }
+        }
+        guard issues.isEmpty else { throw ValidationFailure(issues: issues) }
+        guard try await Page.find(link.pageID, on: db) != nil else {
+            throw ValidationFailure(issues: [FieldIssue(field: "page", code: "unknown", messageVI: "Không có trang này.", messageEN: "There is no such page.")])
+        }
+        let existing = try await ChannelAccount.query(on: db).filter(\.$kind == link.kind).filter(\.$externalID == link.externalID).first()
+        let account = existing ?? ChannelAccount()
+        let id = existing?.id ?? UUID.timeOrdered(at: now)
+        account.id = id
+        account.$page.id = link.pageID
+        account.kind = link.kind
+        account.externalID = link.externalID
+        account.appID = link.appID
+        account.secretHash = link.secrets.webhookSecret.map(Self.hash)
+        account.sealed = try vault.seal(link.secrets, for: id)
+        account.tokenExpiresAt = link.tokenExpiresAt
+        account.status = .active
+        account.lastError = nil
+        account.updatedAt = now
+        if existing == nil { account.createdAt = now }
+        try await gate.transaction { db in
+            try await account.save(on: db)
+            try await AuditLog.append(actor, "channel.link", subject: "channel_account:" + id.uuidString,
+                                      detail: ["kind": link.kind.rawValue, "external_id": link.externalID, "page": link.pageID.uuidString], at: now, on: db)
+        }
+        return account
+    }
+
+    func secrets(of account: ChannelAccount) throws -> ChannelSecrets {
+        try vault.open(ChannelSecrets.self, from: account.sealed, for: try account.requireID())
+    }
+
+    // MARK: webhooks in
+
+    /// A Zalo webhook request: the signature (`X-ZEvent-Signature`) is checked with the OA's
+    /// secret key before anything is stored.
+    func ingestZalo(body: [UInt8], signature: String?, now: Date = Date()) async throws -> Ingested {
+        let signature = signature?.trimmingCharacters(in: .whitespaces) ?? ""
+        if signature.isEmpty, ZaloWebhook.isProbe(body) { return .probe }
+        let envelope: ZaloWebhook.Envelope
+        do {
+            envelope = try ZaloWebhook.envelope(body)
+        } catch {
+            throw Refusal(status: .badRequest, code: "malformed", message: error.description)
+        }
+        guard !signature.isEmpty else { throw Refusal(status: .unauthorized, code: "signature_missing", message: "X-ZEvent-Signature is missing") }
+        guard let account = try await ChannelAccount.query(on: db).filter(\.$kind == .zalo).filter(\.$externalID == envelope.accountID).first() else {
+            throw Refusal(status: .notFound, code: "unknown_account", message: "no page is linked to this Official Account")
+        }
+        guard let appID = account.appID, Self.constantTimeEqual(appID, envelope.appID) else {
+            throw Refusal(status: .unauthorized, code: "wrong_app", message: "app_id does not match the linked Official Account")
+        }
+        guard let secretKey = try secrets(of: account).oaSecretKey,
+              ZaloSignature.isValid(signature, appID: appID, body: body, timestamp: envelope.timestamp, oaSecretKey: secretKey) else {
+            throw Refusal(status: .unauthorized, code: "signature_invalid", message: "X-ZEvent-Signature does not match")
+        }
+        let key = "zalo:\(envelope.accountID):" + (envelope.dedupeKey ?? "\(envelope.eventName):" + Self.hash(body))
+        return try await store(body, account: account, dedupeKey: key, eventName: envelope.eventName, at: now)
+    }
+
+    /// A Telegram update: the bot is found by the secret token header it was registered with.
+    func ingestTelegram(body: [UInt8], secretToken: String?, now: Date = Date()) async throws -> Ingested {
+        guard let secret = secretToken, !secret.isEmpty,
+              let account = try await ChannelAccount.query(on: db).filter(\.$kind == .telegram).filter(\.$secretHash == Self.hash(secret)).first(),
+              let stored = try secrets(of: account).webhookSecret, Self.constantTimeEqual(stored, secret)
+        else {
+            throw Refusal(status: .forbidden, code: "secret_invalid", message: "X-Telegram-Bot-Api-Secret-Token is missing or wrong")
+        }
+        let update: TelegramWebhook.Update
+        do {
+            update = try TelegramWebhook.update(body, botID: account.externalID)
+        } catch {
+            throw Refusal(status: .badRequest, code: "malformed", message: error.description)
+        }
+        guard update.event != nil else { return .ignored }
+        return try await store(body, account: account, dedupeKey: "telegram:\(account.externalID):\(update.updateID)", eventName: "message", at: now)
+    }
+
+    private func store(_ body: [UInt8], account: ChannelAccount, dedupeKey: String, eventName: String, at now: Date) async throws -> Ingested {
+        let id = UUID.timeOrdered(at: now)
+        let sealed = try vault.sealBytes(Data(body), for: id)
+        let accountID = try account.requireID()
+        let stored = try await gate.transaction { db -> Bool in
+            let sql = try db.requireSQL()
+            if try await sql.select().column("id").from(ChannelEventRecord.schema).where("dedupe_key", .equal, dedupeKey).first() != nil { return false }
+            try await sql.insert(into: ChannelEventRecord.schema)
+                .columns("id", "account_id", "dedupe_key", "event_name", "sealed", "status", "attempts", "received_at")
+                .values(SQLBind(id), SQLBind(accountID), SQLBind(dedupeKey), SQLBind(String(eventName.prefix(64))), SQLBind(sealed),
+                        SQLBind(ChannelEventRecord.Status.pending.rawValue), SQLBind(0), SQLBind(now))
+                .run()
+            return true
+        }
+        if stored { app.backgroundJobs?.wake() }
+        return stored ? .stored : .duplicate
+    }
+
+    // MARK: applying events
+
+    static let maxEventAttempts = 5
+
+    /// Applies stored events, oldest first; returns how many were handled.
+    @discardableResult
+    func processEvents(limit: Int = 100, now: Date = Date()) async throws -> Int {
+        let pending = try await ChannelEventRecord.query(on: db).filter(\.$status == .pending).sort(\.$receivedAt).sort(\.$id).limit(limit).with(\.$account).all()
+        for record in pending where !Task.isCancelled {
+            do {
+                try await apply(record, now: now)
+            } catch {
+                record.attempts += 1
+                record.lastError = String(describing: error).prefix(500).description
+                if record.attempts >= Self.maxEventAttempts {
+                    record.status = .failed
+                    app.logger.error("channel event could not be applied", metadata: ["event": .string(record.id?.uuidString ?? ""), "name": .string(record.eventName)])
+                }
+                try await gate.transaction { db in try await record.save(on: db) }
+            }
+        }
+        return pending.count
+    }
+
+    private func apply(_ record: ChannelEventRecord, now: Date) async throws {
+        let account = record.account
+        let body = [UInt8](try vault.openBytes(record.sealed, for: try record.requireID()))
+        let event: ChannelEvent?
+        switch account.kind {
+        case .zalo: event = try ZaloWebhook.event(body)
+        case .telegram: event = try TelegramWebhook.update(body, botID: account.externalID).event
+        }
+        guard let event else {
+            try await markDone(record, now: now, on: nil)
+            return
+        }
+        // Files are fetched before the transaction (a slow download must not hold the write gate).
+        let messageID = UUID.timeOrdered(at: record.receivedAt)
+        var files: [SanitizedAttachment] = []
+        if event.kind == .message {
+            files = await download(event.attachments, account: account)
+        }
+        let menuReplies = event.kind == .message ? try await menuReplies(to: event, account: account, now: now) : []
+        let content = MessageContent(text: event.text ?? "", attachments: event.attachments, latitude: event.latitude, longitude: event.longitude)
+        // The message is dated when it arrived, so the thread keeps the citizen's order.
+        let arrived = record.receivedAt
+        try await EvidenceFiles.storing(files, owner: Self.fileOwner(messageID), store: app.attachmentStore, at: now) { rows in
+            try await gate.transaction { db in
+                let conversation = try await self.conversation(for: event, account: account, now: now, on: db)
+                let conversationID = try conversation.requireID()
+                switch event.kind {
+                case .message, .submittedInfo:
+                    var content = content
+                    if event.kind == .submittedInfo { content.text = "Thông tin người dân gửi / Details the citizen sent:\n" + content.text }
+                    try await self.insertMessage(id: messageID, conversationID, .inbound, .citizen, content: content, externalID: event.messageID,
+                                                 status: .received, at: arrived, on: db)
+                    for row in rows { try await row.create(on: db) }
+                    conversation.lastInboundAt = arrived
+                    conversation.lastMessageAt = arrived
+                    conversation.unread += 1
+                    if let name = event.displayName { conversation.displayName = name }
+                    for reply in menuReplies {
+                        try await self.queue(reply.text, origin: .menu, author: nil, in: conversationID, at: now, on: db)
+                        if reply.welcome { conversation.menuWelcomedAt = now }
+                    }
+                case .follow, .unfollow:
+                    let following = event.kind == .follow
+                    if conversation.following != following {
+                        conversation.following = following
+                        try await CommunityService.countFollowers(following ? 1 : -1, page: account.$page.id, unit: try await self.unitOfPage(account.$page.id, on: db), at: now, on: db)
+                    }
+                    if following { conversation.lastInboundAt = now }
+                case .echo(fromAdminTool: true):
+                    // Written by an officer in Zalo's own tool: kept as the page's message.
+                    let known = try await ConversationMessage.query(on: db).filter(\.$conversation.$id == conversationID)
+                        .filter(\.$externalID == event.messageID).first()
+                    if known == nil {
+                        try await self.insertMessage(id: messageID, conversationID, .outbound, .channelTool, content: content, externalID: event.messageID,
+                                                     status: .sent, at: now, sentAt: now, on: db)
+                        conversation.lastMessageAt = now
+                    }
+                case .echo(fromAdminTool: false), .other:
+                    // Our own send coming back, or an event the inbox does not use.
+                    break
+                case .received(let ids):
+                    try await self.mark(ids, seen: false, in: conversationID, at: now, on: db)
+                case .seen(let ids):
+                    try await self.mark(ids, seen: true, in: conversationID, at: now, on: db)
+                }
+                try await conversation.save(on: db)
+                try await self.markDone(record, now: now, on: db)
+            }
+        }
+        if !menuReplies.isEmpty { app.backgroundJobs?.wake() }
+    }
+
+    private func markDone(_ record: ChannelEventRecord, now: Date, on db: (any Database)?) async throws {
+        record.status = .done
+        record.processedAt = now
+        if let db {
+            try await record.save(on: db)
+        } else {
+            try await gate.transaction { db in try await record.save(on: db) }
+        }
+    }
+
+    private func conversation(for event: ChannelEvent, account: ChannelAccount, now: Date, on db: any Database) async throws -> Conversation {
+        let accountID = try account.requireID()
+        if let found = try await Conversation.query(on: db).filter(\.$account.$id == accountID).filter(\.$externalUserID == event.userID).first() {
+            return found
+        }
+        let conversation = Conversation()
+        conversation.id = UUID.timeOrdered(at: now)
+        conversation.$page.id = account.$page.id
+        conversation.channel = account.kind
+        conversation.$account.id = accountID
+        conversation.externalUserID = event.userID
+        conversation.displayName = event.displayName
+        conversation.following = false
+        conversation.lastMessageAt = now
+        conversation.unread = 0
+        conversation.createdAt = now
+        try await conversation.create(on: db)
+        return conversation
+    }
+
+    private func unitOfPage(_ pageID: UUID, on db: any Database) async throws -> UUID {
+        guard let page = try await Page.find(pageID, on: db) else { throw TipService.NotFound() }
+        return page.$unit.id
+    }
+
+    private func insertMessage(id: UUID, _ conversationID: UUID, _ direction: ConversationMessage.Direction, _ origin: ConversationMessage.Origin,
+                               author: UUID? = nil, content: MessageContent, externalID: String?, status: ConversationMessage.Status,
+                               at now: Date, sentAt: Date? = nil, on db: any Database) async throws {
+        let message = ConversationMessage()
+        message.id = id
+        message.$conversation.id = conversationID
+        message.direction = direction
+        message.origin = origin
+        message.$author.id = author
+        message.sealed = try vault.seal(content, for: id)
+        message.externalID = externalID
+        message.status = status
+        message.attempts = 0
+        message.nextAttemptAt = status == .queued ? now : nil
+        message.createdAt = now
+        message.sentAt = sentAt
+        try await message.create(on: db)
+    }
+
+    /// Queues a message to the citizen (delivered by `deliverDue`).
+    @discardableResult
+    private func queue(_ text: String, origin: ConversationMessage.Origin, author: UUID?, in conversationID: UUID, at now: Date, on db: any Database) async throws -> UUID {
+        let id = UUID.timeOrdered(at: now)
+        try await insertMessage(id: id, conversationID, .outbound, origin, author: author, content: MessageContent(text: text), externalID: nil,
+                                status: .queued, at: now, on: db)
+        return id
+    }
+
+    /// Delivery and read marks of the page's messages (a mark never goes back: seen stays seen).
+    private func mark(_ ids: [String], seen: Bool, in conversationID: UUID, at now: Date, on db: any Database) async throws {
+        guard !ids.isEmpty else { return }
+        let sql = try db.requireSQL()
+        let column = seen ? "seen_at" : "delivered_at"
+        let allowed = seen ? ["sent", "delivered"] : ["sent"]
+        try await sql.raw("""
+            UPDATE conversation_messages SET \(ident: column) = \(bind: now), status = \(bind: seen ? "seen" : "delivered")
+            WHERE conversation_id = \(bind: conversationID) AND direction = 'out' AND external_id IN (\(binds: ids)) AND status IN (\(binds: allowed))
+            """).run()
+    }
+
+    static func fileOwner(_ messageID: UUID) -> String { "conversation_message:" + messageID.uuidString }
+
+    /// Photos and files the citizen sent, fetched from the channel, checked by content and cleaned
+    /// like tip attachments. One that cannot be fetched or is refused stays a link in the message.
+    private func download(_ attachments: [ChannelAttachment], account: ChannelAccount) async -> [SanitizedAttachment] {
+        var files: [SanitizedAttachment] = []
+        for attachment in attachments where attachment.kind == .image || attachment.kind == .file {
+            guard files.count < AttachmentRules.maxFiles else { break }
+            do {
+                let url = try await ChannelClient(app: app).fileURL(attachment, account: account, secrets: try secrets(of: account))
+                let response = try await app.client.get(URI(string: url))
+                guard response.status == .ok, let body = response.body, body.readableBytes <= AttachmentRules.maxBytes else { continue }
+                if case .success(let file) = AttachmentRules.sanitize(Data(buffer: body), declaredName: attachment.name) { files.append(file) }
+            } catch {
+                app.logger.warning("a channel attachment could not be fetched", metadata: ["error": .string(String(describing: error))])
+            }
+        }
+        return files
+    }
+
+    // MARK: chat menu
+
+    private struct MenuReply {
+        var text: String
+        var welcome: Bool
+    }
+
+    /// The menu's answer to a citizen's message: the entry its first words name, or once a day
+    /// the welcome listing what can be asked.
+    private func menuReplies(to event: ChannelEvent, account: ChannelAccount, now: Date) async throws -> [MenuReply] {
+        let menu = app.chatMenu
+        guard let page = try await Page.find(account.$page.id, on: db) else { return [] }
+        let unit = try await Unit.find(page.$unit.id, on: db)
+        let hotline = page.hotline ?? unit?.hotline ?? "113"
+        func filled(_ text: String) -> String {
+            text.replacingOccurrences(of: "{page}", with: page.name).replacingOccurrences(of: "{hotline}", with: hotline)
+        }
+        guard let text = event.text, let (entry, rest) = menu.match(text) else {
+            let conversation = try await Conversation.query(on: db).filter(\.$account.$id == account.requireID()).filter(\.$externalUserID == event.userID).first()
+            if let welcomed = conversation?.menuWelcomedAt, now.timeIntervalSince(welcomed) < 24 * 3600 { return [] }
+            return [MenuReply(text: filled(menu.welcomeVI), welcome: true)]
+        }
+        switch entry.action {
+        case "scam_lookup":
+            guard !rest.isEmpty else { return [MenuReply(text: filled(entry.replyVI), welcome: false)] }
+            return [MenuReply(text: try await lookupAnswer(rest, now: now), welcome: false)]
+        default:
+            return [MenuReply(text: filled(entry.replyVI), welcome: false)]
+        }
+    }
+
+    private func lookupAnswer(_ raw: String, now: Date) async throws -> String {
+        let answer: ScamRegistry.Answer
+        do {
+            answer = try await ScamRegistry(db: db, app: app).lookup(raw, now: now)
+        } catch let failure as ValidationFailure {
+            return "Không tra cứu được \"\(raw.prefix(100))\": " + (failure.issues.first?.messageVI ?? "")
+        }
+        let shown = answer.indicator.display
+        switch answer.verdict {
+        case .verified:
+            return "CẢNH BÁO: \(shown) đã được lực lượng an ninh mạng xác minh là lừa đảo (\(answer.reports) phản ánh). Không chuyển tiền, không cung cấp mã OTP." +
+                (answer.warning.map { "\n" + $0 } ?? "")
+        case .reported:
+            return "\(shown) đã bị người dân phản ánh \(answer.reports) lần, chưa được xác minh. Hãy hết sức thận trọng."
+        case .notFound:
+            return "Chưa có phản ánh nào về \(shown). Điều này KHÔNG có nghĩa là an toàn: hãy thận trọng khi được yêu cầu chuyển tiền."
+        }
+    }
+
+    // MARK: the inbox
+
+    /// Conversations of the pages of units where the account may handle tips, latest first.
+    func conversations(for account: CurrentAccount, limit: Int = 100) async throws -> [(Conversation, Page)] {
+        let units = TipService.units(of: account, allowing: .handleTips)
+        guard !units.isEmpty else { return [] }
+        let rows = try await Conversation.query(on: db).join(Page.self, on: \Conversation.$page.$id == \Page.$id)
+            .filter(.sql(embed: "\(ident: "pages").\(ident: "unit_id") IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id IN (\(binds: units)))"))
+            .sort(\.$lastMessageAt, .descending).limit(limit).all()
+        return try rows.map { ($0, try $0.joined(Page.self)) }
+    }
+
+    /// A conversation the account may read and answer, or nil.
+    func conversation(_ id: UUID, for account: CurrentAccount) async throws -> (Conversation, Page)? {
+        guard let conversation = try await Conversation.query(on: db).filter(\.$id == id).with(\.$page).first(),
+              try await account.may(.handleTips, atUnit: conversation.page.$unit.id, on: db) else { return nil }
+        return (conversation, conversation.page)
+    }
+
+    struct Shown: Sendable {
+        var message: ConversationMessage
+        var content: MessageContent
+        var files: [EvidenceFile]
+    }
+
+    func messages(of conversation: Conversation) async throws -> [Shown] {
+        let messages = try await ConversationMessage.query(on: db).filter(\.$conversation.$id == conversation.requireID()).sort(\.$createdAt).sort(\.$id).all()
+        let files = try await EvidenceFiles.byOwner(Dictionary(uniqueKeysWithValues: try messages.map { (try $0.requireID(), Self.fileOwner(try $0.requireID())) }), on: db)
+        return try messages.map { message in
+            let id = try message.requireID()
+            return Shown(message: message, content: try vault.open(MessageContent.self, from: message.sealed, for: id), files: files[id] ?? [])
+        }
+    }
+
+    func markRead(_ conversation: Conversation) async throws {
+        guard conversation.unread > 0 else { return }
+        let id = try conversation.requireID()
+        try await gate.transaction { db in
+            try await (try db.requireSQL()).update(Conversation.schema).set("unread", to: 0).where("id", .equal, id).run()
+        }
+        conversation.unread = 0
+    }
+
+    /// Zalo takes consultation replies for 7 days after the citizen's last interaction.
+    static let replyWindow: TimeInterval = 7 * 24 * 3600
+    static let replyLength = 1...2000
+
+    /// An officer's reply: queued in the same transaction as its audit entry, sent by the worker.
+    @discardableResult
+    func reply(_ raw: String, to conversation: Conversation, by account: CurrentAccount, now: Date = Date()) async throws -> UUID {
+        let text = VietnameseText.nfc(raw).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard Self.replyLength.contains(text.count) else {
+            throw ValidationFailure(issues: [FieldIssue(field: "text", code: "length", messageVI: "Tin trả lời dài từ 1 đến 2000 ký tự.",
+                                                        messageEN: "A reply is 1 to 2000 characters long.")])
+        }
+        if conversation.channel == .zalo, now.timeIntervalSince(conversation.lastInboundAt ?? .distantPast) > Self.replyWindow {
+            throw ValidationFailure(issues: [FieldIssue(field: "text", code: "window_closed",
+                messageVI: "Người dân chưa nhắn tin cho trang trong 7 ngày qua: Zalo không cho phép trả lời đến khi họ nhắn lại.",
+                messageEN: "The citizen has not written to the page in the last 7 days: Zalo allows no reply until they write again.")])
+        }
+        let conversationID = try conversation.requireID()
+        let id = try await gate.transaction { db in
+            let id = try await self.queue(text, origin: .officer, author: account.id, in: conversationID, at: now, on: db)
+            try await (try db.requireSQL()).update(Conversation.schema).set("last_message_at", to: now).set("unread", to: 0).where("id", .equal, conversationID).run()
+            try await AuditLog.append(.staff(account.id), "channel.reply", subject: "conversation:" + conversationID.uuidString, detail: ["message": id.uuidString], at: now, on: db)
+            return id
+        }
+        app.backgroundJobs?.wake()
+        return id
+    }
+
+    /// Turns a citizen's message (its text, photos and location) into a tip of the page's unit's
+    /// area, and tells the citizen its reference in the same conversation.
+    func makeTip(from messageID: UUID, in conversation: Conversation, categoryCode: String, communeCode: String, description: String?,
+                 by account: CurrentAccount, now: Date = Date()) async throws -> Tip {
+        let conversationID = try conversation.requireID()
+        guard let message = try await ConversationMessage.query(on: db).filter(\.$id == messageID).filter(\.$conversation.$id == conversationID)
+            .filter(\.$direction == .inbound).first() else { throw TipService.NotFound() }
+        guard message.$tip.id == nil else {
+            throw ValidationFailure(issues: [FieldIssue(field: "message", code: "already", messageVI: "Tin nhắn này đã được chuyển thành tin báo.",
+                                                        messageEN: "This message has already been turned into a tip.")])
+        }
+        let content = try vault.open(MessageContent.self, from: message.sealed, for: messageID)
+        let stored = try await EvidenceFiles.byOwner([messageID: Self.fileOwner(messageID)], on: db)[messageID] ?? []
+        let attachments = try stored.compactMap { file -> SanitizedAttachment? in
+            guard case .success(let clean) = AttachmentRules.sanitize(try app.attachmentStore.read(try file.requireID()), declaredName: nil) else { return nil }
+            return clean
+        }
+        let text = (description?.isEmpty == false ? description : nil) ?? content.text
+        let draft = TipDraft(categoryCode: categoryCode, description: text, communeCode: communeCode, latitude: content.latitude, longitude: content.longitude)
+        var tips = TipService(db: db, app: app)
+        tips.outboxWritten = { app.backgroundJobs?.wake() }
+        let submitted = try await tips.submit(draft, by: .anonymous, attachments: attachments, now: now)
+        let tipID = try submitted.tip.requireID()
+        try await gate.transaction { db in
+            try await (try db.requireSQL()).update(ConversationMessage.schema).set("tip_id", to: tipID).where("id", .equal, messageID).run()
+            try await self.queue("Công an đã tiếp nhận tin báo của bạn, mã \(submitted.tip.reference). Cán bộ sẽ trao đổi tiếp trong cuộc trò chuyện này.",
+                                 origin: .system, author: nil, in: conversationID, at: now, on: db)
+            try await AuditLog.append(.staff(account.id), "channel.tip", subject: "conversation:" + conversationID.uuidString,
+                                      detail: ["message": messageID.uuidString, "tip": tipID.uuidString], at: now, on: db)
+        }
+        app.backgroundJobs?.wake()
+        return submitted.tip
+    }
+
+    // MARK: helpers
+
+    static func hash(_ text: String) -> String { hash(Array(text.utf8)) }
+    static func hash(_ bytes: [UInt8]) -> String { Hex.string(SHA256.hash(data: bytes)) }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    private static func required(_ field: String) -> FieldIssue {
+        FieldIssue(field: field, code: "required", messageVI: "Vui lòng nhập \(field).", messageEN: "\(field) is required.")
+    }
+}
+
+/// `X-ZEvent-Signature`: the hex SHA-256 of app id + raw body + the body's timestamp + the OA
+/// secret key (not an HMAC), optionally written `mac=<hex>`.
+enum ZaloSignature {
+    static func compute(appID: String, body: [UInt8], timestamp: String, oaSecretKey: String) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Array(appID.utf8))
+        hasher.update(data: body)
+        hasher.update(data: Array(timestamp.utf8))
+        hasher.update(data: Array(oaSecretKey.utf8))
+        return Hex.string(hasher.finalize())
+    }
+
+    static func isValid(_ header: String, appID: String, body: [UInt8], timestamp: String, oaSecretKey: String) -> Bool {
+        var given = header.trimmingCharacters(in: .whitespaces).lowercased()
+        if given.hasPrefix("mac=") { given.removeFirst(4) }
+        return ChannelService.constantTimeEqual(given, compute(appID: appID, body: body, timestamp: timestamp, oaSecretKey: oaSecretKey))
+    }
+}
+
+extension Request {
+    var channels: ChannelService { ChannelService(db: db, app: application) }
+}
+
+extension Application {
+    private struct ChatMenuKey: StorageKey { typealias Value = ChatMenu }
+
+    /// The chat menu shipped as data (Resources/Channels/menu.json), read at start.
+    var chatMenu: ChatMenu {
+        get { storage[ChatMenuKey.self] ?? ChatMenu(entries: [], welcomeVI: "") }
+        set { storage[ChatMenuKey.self] = newValue }
+    }
+}
