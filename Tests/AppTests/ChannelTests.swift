@@ -331,6 +331,103 @@ import VaporTesting
         }
     }
 
+    @Test("An urgent page post goes to the page's followers: Zalo followers who wrote in the last 7 days and Telegram chats get it once; a follower outside the window is counted as not deliverable; a post that is not urgent cannot be sent")
+    func warningsToFollowers() async throws {
+        try await Self.withChannels { app, fake, page in
+            let citizens = ["111", "222"]
+            for citizen in citizens {
+                let follow = Self.zaloEvent("follow", extra: ["oa_id": Self.oaID, "follower": ["id": citizen], "source": "oa_profile"])
+                let text = Self.zaloEvent("user_send_text", msgID: "m-\(citizen)", text: "hotline", extra: ["sender": ["id": citizen]])
+                try await Self.zalo(app, follow)
+                try await Self.zalo(app, text)
+            }
+            let telegram = String(decoding: try JSONSerialization.data(withJSONObject: ["update_id": 1, "message": [
+                "message_id": 1, "from": ["id": 333, "first_name": "Hà"], "chat": ["id": 333, "type": "private"], "date": 1, "text": "hotline"]]), as: UTF8.self)
+            try await Self.post(app, "/channels/telegram/webhook", telegram, headers: ["X-Telegram-Bot-Api-Secret-Token": Self.botSecret])
+            let service = ChannelService(db: app.db, app: app)
+            try await service.processEvents()
+            _ = try await service.deliverDue()
+            let answered = fake.sent.count
+            // The second citizen last wrote ten days ago.
+            let old = try #require(try await Conversation.query(on: app.db).filter(\.$externalUserID == "222").first())
+            old.lastInboundAt = Date().addingTimeInterval(-10 * 24 * 3600)
+            try await old.save(on: app.db)
+
+            let officer = try await Self.officer(app)
+            let posts = PostService(db: app.db, app: app)
+            let target = PostService.Target(audience: .none, pageID: try page.requireID(), toChannels: true)
+            await #expect(throws: ValidationFailure.self) {
+                try await posts.publish(PostDraft(title: "Thông báo lịch tiếp dân", body: "Công an phường tiếp dân sáng thứ Bảy.", category: "other", priority: "information"),
+                                        to: target, by: officer)
+            }
+            let post = try await posts.publish(PostDraft(title: "Cảnh báo giả danh công an gọi điện", body: "Không chuyển tiền theo yêu cầu qua điện thoại.",
+                                                         category: "scam_warning", priority: "urgent"), to: target, by: officer)
+            try await Outbox.drain(app: app)
+            try await Outbox.drain(app: app)
+            _ = try await service.deliverDue()
+            let warnings = fake.sent.dropFirst(answered)
+            #expect(Set(warnings.map(\.userID)) == ["111", "333"] && warnings.count == 2)
+            #expect(warnings.allSatisfy { $0.text.contains("Cảnh báo giả danh công an gọi điện") })
+            let counts = try await service.warningCounts(of: [try post.requireID()])
+            #expect(counts[try post.requireID()] == .init(sent: 2, queued: 0, failed: 1))
+        }
+    }
+
+    @Test("A province admin links a page to a Zalo OA in the console: missing secrets are named and nothing is stored; the secrets are stored sealed and never shown; a commune officer cannot open the form")
+    func linkInConsole() async throws {
+        try await Self.withChannels { app, _, page in
+            let pageID = try page.requireID().uuidString
+            let admin = try await TipWebTests.login(app, TipAPITests.provinceAdmin)
+            #expect(try await admin.get("/console/pages").body.contains("/console/pages/\(pageID)/channels"))
+            let form = try await admin.get("/console/pages/\(pageID)/channels")
+            #expect(form.status == .ok && form.body.contains("Zalo \(Self.oaID)") && !form.body.contains(Self.oaSecret))
+            let before = try await Self.count(app, "channel_accounts")
+            let refused = try await admin.post("/console/pages/\(pageID)/channels/zalo", ["externalID": "4455", "appID": "991", "oaSecretKey": "s3cret-oa"])
+            #expect(refused.status == .unprocessableEntity)
+            for field in ["app_secret", "access_token", "refresh_token"] { #expect(refused.body.contains("data-field=\"\(field)\""), "\(field)") }
+            #expect(!refused.body.contains("s3cret-oa"), "a secret is not written back into the page")
+            #expect(try await Self.count(app, "channel_accounts") == before)
+            let linked = try await admin.post("/console/pages/\(pageID)/channels/zalo", ["externalID": "4455", "appID": "991", "oaSecretKey": "s3cret-oa",
+                                                                                        "appSecret": "s3cret-app", "accessToken": "tok-a", "refreshToken": "tok-r"])
+            #expect(linked.status == .seeOther)
+            let account = try #require(try await ChannelAccount.query(on: app.db).filter(\.$externalID == "4455").first())
+            #expect(account.appID == "991" && account.$page.id == page.id && !String(decoding: account.sealed, as: UTF8.self).contains("s3cret"))
+            #expect(try ChannelService(db: app.db, app: app).secrets(of: account).refreshToken == "tok-r")
+            let officer = try await TipWebTests.login(app, TipAPITests.communeOfficer)
+            #expect(try await officer.get("/console/pages/\(pageID)/channels").status == .notFound)
+        }
+    }
+
+    @Test("A citizen's question on Zalo becomes a question to the commune's police in one step; the answer given in the questions inbox goes back on Zalo")
+    func questionFromZalo() async throws {
+        try await Self.withChannels { app, fake, _ in
+            try await Self.zalo(app, Self.zaloEvent("user_send_text", msgID: "m-q", text: "Cho hỏi làm căn cước cho con 14 tuổi cần giấy tờ gì?"))
+            let service = ChannelService(db: app.db, app: app)
+            try await service.processEvents()
+            let conversation = try #require(try await Conversation.query(on: app.db).first())
+            let message = try #require(try await ConversationMessage.query(on: app.db).filter(\.$externalID == "m-q").first())
+            let officer = try await TipWebTests.login(app, TipAPITests.communeOfficer)
+            let path = "/console/inbox/\(try conversation.requireID().uuidString)"
+            #expect(try await officer.get(path).body.contains("make-question"))
+            let refused = try await officer.post("\(path)/messages/\(try message.requireID().uuidString)/question", ["commune": "", "text": "Cho hỏi làm căn cước"])
+            #expect(refused.status == .unprocessableEntity && refused.body.contains("data-field=\"commune\""))
+            #expect(try await Question.query(on: app.db).count() == 0)
+            let made = try await officer.post("\(path)/messages/\(try message.requireID().uuidString)/question", ["commune": TipAPITests.buonMaThuot, "text": ""])
+            #expect(made.status == .seeOther)
+            let question = try #require(try await Question.query(on: app.db).first())
+            #expect(question.channel == "zalo" && question.text == "Cho hỏi làm căn cước cho con 14 tuổi cần giấy tờ gì?")
+            #expect(try await officer.get(path).body.contains("question-made"))
+
+            let staff = try await Self.officer(app)
+            _ = try await QuestionService(db: app.db, app: app).answer(try question.requireID(), text: "Cần giấy khai sinh và sổ hộ khẩu điện tử; cha mẹ đi cùng.",
+                                                                       procedureSlug: nil, by: staff)
+            _ = try await service.deliverDue()
+            let texts = fake.sent.map { $0.text }
+            #expect(texts.contains { $0.contains(question.reference) && $0.hasPrefix("Câu hỏi của bạn") })
+            #expect(texts.contains { $0.contains("Cần giấy khai sinh và sổ hộ khẩu điện tử") && $0.contains(question.reference) })
+        }
+    }
+
     @Test("The chat menu answers keywords without an officer: the hotline, and a scam lookup of a number as the citizen typed it")
     func chatMenu() async throws {
         try await Self.withChannels { app, fake, page in

@@ -10,6 +10,7 @@ import Fluent
 /// - `conversations`: a citizen and a page on one channel (or the web site).
 /// - `conversation_messages`: what either side wrote (sealed). Outbound rows are the delivery
 ///   queue: `status` queued → sent → delivered → seen, or undeliverable with the reason.
+///   `post_id` names the urgent post a warning to followers carries.
 struct CreateChannels: AsyncMigration {
     var name: String { "2026-12-02-03-create-channels" }
 
@@ -76,6 +77,8 @@ struct CreateChannels: AsyncMigration {
             .field("next_attempt_at", .datetime)
             .field("failure", .string)
             .field("tip_id", .uuid, .references("tips", "id"))
+            .field("post_id", .uuid, .references("posts", "id"))
+            .field("question_id", .uuid, .references("questions", "id"))
             .field("created_at", .datetime, .required)
             .field("sent_at", .datetime)
             .field("delivered_at", .datetime)
@@ -84,6 +87,8 @@ struct CreateChannels: AsyncMigration {
         try await database.sqlIndex(on: "conversation_messages", name: "conversation_messages_thread", columns: ["conversation_id", "created_at"])
         try await database.sqlIndex(on: "conversation_messages", name: "conversation_messages_queue", columns: ["status", "next_attempt_at"])
         try await database.sqlIndex(on: "conversation_messages", name: "conversation_messages_external", columns: ["external_id"])
+        try await database.sqlIndex(on: "conversation_messages", name: "conversation_messages_post", columns: ["post_id", "conversation_id"])
+        try await database.sqlIndex(on: "conversation_messages", name: "conversation_messages_question", columns: ["question_id"])
     }
 
     func revert(on database: any Database) async throws {

@@ -150,6 +150,10 @@ final class ConversationMessage: Model, @unchecked Sendable { // Fluent models a
     @OptionalField(key: "next_attempt_at") var nextAttemptAt: Date?
     @OptionalField(key: "failure") var failure: String?
     @OptionalParent(key: "tip_id") var tip: Tip?
+    /// The question this citizen's message became (its answer goes back to the conversation).
+    @OptionalParent(key: "question_id") var question: Question?
+    /// The urgent post this message warned followers of.
+    @OptionalParent(key: "post_id") var post: Post?
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "sent_at") var sentAt: Date?
     @OptionalField(key: "delivered_at") var deliveredAt: Date?

@@ -476,9 +476,9 @@ struct ChannelService: Sendable {
         let conversationID = try conversation.requireID()
         guard let message = try await ConversationMessage.query(on: db).filter(\.$id == messageID).filter(\.$conversation.$id == conversationID)
             .filter(\.$direction == .inbound).first() else { throw TipService.NotFound() }
-        guard message.$tip.id == nil else {
-            throw ValidationFailure(issues: [FieldIssue(field: "message", code: "already", messageVI: "Tin nhắn này đã được chuyển thành tin báo.",
-                                                        messageEN: "This message has already been turned into a tip.")])
+        guard message.$tip.id == nil, message.$question.id == nil else {
+            throw ValidationFailure(issues: [FieldIssue(field: "message", code: "already", messageVI: "Tin nhắn này đã được chuyển đi.",
+                                                        messageEN: "This message has already been turned into a tip or a question.")])
         }
         let content = try vault.open(MessageContent.self, from: message.sealed, for: messageID)
         let stored = try await EvidenceFiles.byOwner([messageID: Self.fileOwner(messageID)], on: db)[messageID] ?? []
@@ -503,6 +503,125 @@ struct ChannelService: Sendable {
         return submitted.tip
     }
 
+    /// The account questions from the channels are filed under: citizens there have no account
+    /// of ours. It cannot log in (disabled, no phone number); the question's answer goes back to
+    /// the conversation it came from.
+    static let channelAskerPhone = "channel-citizens"
+
+    /// Turns a citizen's message into a question to the police of a commune; the answer, when an
+    /// officer gives it in the questions inbox, is sent back in this conversation.
+    func makeQuestion(from messageID: UUID, in conversation: Conversation, communeCode: String, text: String?, by account: CurrentAccount,
+                      now: Date = Date()) async throws -> Question {
+        let conversationID = try conversation.requireID()
+        guard let message = try await ConversationMessage.query(on: db).filter(\.$id == messageID).filter(\.$conversation.$id == conversationID)
+            .filter(\.$direction == .inbound).first() else { throw TipService.NotFound() }
+        guard message.$tip.id == nil, message.$question.id == nil else {
+            throw ValidationFailure(issues: [FieldIssue(field: "message", code: "already", messageVI: "Tin nhắn này đã được chuyển đi.",
+                                                        messageEN: "This message has already been turned into a tip or a question.")])
+        }
+        let content = try vault.open(MessageContent.self, from: message.sealed, for: messageID)
+        let asker = try await channelAsker(now: now)
+        let question = try await QuestionService(db: db, app: app).ask(
+            .init(communeCode: communeCode, text: (text?.isEmpty == false ? text : nil) ?? content.text, channel: conversation.channel.rawValue), by: asker, now: now)
+        let questionID = try question.requireID()
+        try await gate.transaction { db in
+            try await (try db.requireSQL()).update(ConversationMessage.schema).set("question_id", to: questionID).where("id", .equal, messageID).run()
+            try await self.queue("Câu hỏi của bạn đã được chuyển đến công an phụ trách, mã \(question.reference). Câu trả lời sẽ được gửi trong cuộc trò chuyện này.",
+                                 origin: .system, author: nil, in: conversationID, at: now, on: db)
+            try await AuditLog.append(.staff(account.id), "channel.question", subject: "conversation:" + conversationID.uuidString,
+                                      detail: ["message": messageID.uuidString, "question": questionID.uuidString], at: now, on: db)
+        }
+        app.backgroundJobs?.wake()
+        return question
+    }
+
+    private func channelAsker(now: Date) async throws -> UUID {
+        if let found = try await Account.query(on: db).filter(\.$phone == Self.channelAskerPhone).first() { return try found.requireID() }
+        let account = Account()
+        account.id = UUID.timeOrdered(at: now)
+        account.phone = Self.channelAskerPhone
+        account.displayName = "Người dân qua Zalo, Telegram"
+        account.passwordHash = "!"
+        account.kind = .citizen
+        account.locale = "vi"
+        account.disabledAt = now
+        try await gate.transaction { db in try await account.create(on: db) }
+        return try account.requireID()
+    }
+
+    /// In the caller's transaction (the answer's): queues the answer to the conversation the
+    /// question came from, if it came from one.
+    func forwardAnswer(to question: Question, text: String, now: Date) async throws {
+        guard let message = try await ConversationMessage.query(on: db).filter(\.$question.$id == question.requireID()).first() else { return }
+        try await queue("Trả lời câu hỏi \(question.reference):\n\(text)".prefix(Self.replyLength.upperBound).description, origin: .officer,
+                        author: question.$answeredBy.id, in: message.$conversation.id, at: now, on: db)
+        app.backgroundJobs?.wake()
+    }
+
+    // MARK: warnings to followers
+
+    struct WarningCounts: Encodable, Sendable, Equatable {
+        var sent = 0
+        var queued = 0
+        var failed = 0
+    }
+
+    /// Queues an urgent page post for the page's followers on its linked channels, in the
+    /// caller's transaction (the outbox's): on Zalo to followers who wrote in the last 7 days
+    /// (the others are recorded as not deliverable, with the reason), on Telegram to everyone who
+    /// started a chat with the bot. A follower who already has it is skipped, so a repeated
+    /// delivery sends nothing twice.
+    func warnFollowers(of postID: UUID, now: Date) async throws {
+        guard let post = try await Post.find(postID, on: db), post.status == .published, let pageID = post.$page.id,
+              let page = try await Page.find(pageID, on: db) else { return }
+        let sql = try db.requireSQL()
+        let rows = try await sql.raw("""
+            SELECT c.id, c.channel, c.following, c.last_inbound_at FROM conversations c
+            WHERE c.page_id = \(bind: pageID) AND c.account_id IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM conversation_messages m WHERE m.post_id = \(bind: postID) AND m.conversation_id = c.id)
+            """).all()
+        let text = String("CẢNH BÁO KHẨN – \(page.name): \(post.title)\n\(post.body)".prefix(Self.replyLength.upperBound))
+        let outside = "Người quan tâm chưa nhắn tin cho trang trong 7 ngày qua: Zalo không cho phép gửi. / The follower has not written to the page in the last 7 days: Zalo does not allow sending."
+        var values: [[any SQLExpression]] = []
+        for row in rows {
+            let conversationID = try row.decode(column: "id", as: UUID.self)
+            let channel = ChannelKind(rawValue: try row.decode(column: "channel", as: String.self))
+            var failure: String?
+            if channel == .zalo {
+                guard try row.decode(column: "following", as: Bool.self) else { continue }
+                let last = try row.decode(column: "last_inbound_at", as: Date?.self) ?? .distantPast
+                if now.timeIntervalSince(last) > Self.replyWindow { failure = outside }
+            }
+            let id = UUID.timeOrdered(at: now)
+            let sealed = try vault.seal(MessageContent(text: text), for: id)
+            values.append([SQLBind(id), SQLBind(conversationID), SQLBind("out"), SQLBind("system"), SQLBind(sealed),
+                           SQLBind(failure == nil ? "queued" : "undeliverable"), SQLBind(0), SQLBind(failure == nil ? now : nil), SQLBind(failure),
+                           SQLBind(postID), SQLBind(now)])
+        }
+        try await WriteBatch.insert(into: ConversationMessage.schema,
+                                    columns: ["id", "conversation_id", "direction", "origin", "sealed", "status", "attempts", "next_attempt_at", "failure", "post_id", "created_at"],
+                                    rows: values, on: db)
+    }
+
+    /// For each post: its warnings sent (or further: delivered, seen), waiting, and not deliverable.
+    func warningCounts(of postIDs: [UUID]) async throws -> [UUID: WarningCounts] {
+        guard !postIDs.isEmpty else { return [:] }
+        let rows = try await db.requireSQL().raw("""
+            SELECT post_id, status, COUNT(*) AS n FROM conversation_messages WHERE post_id IN (\(binds: postIDs)) GROUP BY post_id, status
+            """).all()
+        var counts: [UUID: WarningCounts] = [:]
+        for row in rows {
+            let id = try row.decode(column: "post_id", as: UUID.self)
+            let n = try row.decode(column: "n", as: Int.self)
+            switch ConversationMessage.Status(rawValue: try row.decode(column: "status", as: String.self)) {
+            case .queued: counts[id, default: .init()].queued += n
+            case .undeliverable: counts[id, default: .init()].failed += n
+            default: counts[id, default: .init()].sent += n
+            }
+        }
+        return counts
+    }
+
     // MARK: helpers
 
     static func hash(_ text: String) -> String { hash(Array(text.utf8)) }
@@ -515,7 +634,16 @@ struct ChannelService: Sendable {
     }
 
     private static func required(_ field: String) -> FieldIssue {
-        FieldIssue(field: field, code: "required", messageVI: "Vui lòng nhập \(field).", messageEN: "\(field) is required.")
+        let (vi, en) = switch field {
+        case "app_id": ("mã ứng dụng Zalo (app id)", "the Zalo app id")
+        case "oa_secret_key": ("khoá bí mật của OA (OA secret key, trong cài đặt Webhook)", "the OA secret key (from the Webhook settings)")
+        case "app_secret": ("khoá bí mật của ứng dụng (app secret)", "the app secret")
+        case "access_token": ("access token", "the access token")
+        case "refresh_token": ("refresh token", "the refresh token")
+        case "bot_token": ("token của bot Telegram", "the Telegram bot token")
+        default: (field, field)
+        }
+        return FieldIssue(field: field, code: "required", messageVI: "Vui lòng nhập \(vi).", messageEN: "Please enter \(en).")
     }
 }
 

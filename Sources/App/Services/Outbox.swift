@@ -15,6 +15,8 @@ enum OutboxTopic: String, Sendable {
     case tipEscalation = "tip.escalation"
     /// An urgent post reached its publishing time: notify every member of the groups it targets.
     case postUrgent = "post.urgent"
+    /// An urgent page post reached its publishing time: send it to the page's followers on Zalo and Telegram.
+    case postChannels = "post.channels"
     /// A fraud tip named phone numbers, accounts or sites: count them in the scam registry.
     case tipIndicators = "tip.indicators"
 }
@@ -122,6 +124,8 @@ enum Outbox {
             try await ScamRegistry.countTipIndicators(try JSONDecoder().decode(TipIndicatorsPayload.self, from: data), on: db, now: now)
         case .postUrgent:
             try await PostService.notifyMembers(of: try JSONDecoder().decode(UrgentPostPayload.self, from: data).postID, on: db, now: now)
+        case .postChannels:
+            try await ChannelService(db: db, app: app).warnFollowers(of: try JSONDecoder().decode(UrgentPostPayload.self, from: data).postID, now: now)
         case nil:
             throw Abort(.internalServerError, reason: "unknown outbox topic \(message.topic)")
         }

@@ -29,6 +29,9 @@ struct PostService: Sendable {
         var unitID: UUID?
         /// Also (or only) on this page, in public.
         var pageID: UUID?
+        /// An urgent page post also goes to the page's followers on its linked Zalo OA and
+        /// Telegram bot (those Zalo still lets the page write to).
+        var toChannels = false
     }
 
     /// Publishes (or schedules) a post. The author needs `publishPosts` at the unit that owns each
@@ -89,6 +92,11 @@ struct PostService: Sendable {
                 issues.append(FieldIssue(field: "unit", code: "unknown", messageVI: "Không có đơn vị này trong phạm vi của bạn.", messageEN: "There is no such unit in your area."))
             }
         }
+        if target.toChannels, page == nil || checked?.priority != .urgent {
+            issues.append(FieldIssue(field: "channels", code: "not_urgent_page_post",
+                                     messageVI: "Chỉ tin khẩn đăng trên trang mới gửi được đến người quan tâm trên Zalo, Telegram.",
+                                     messageEN: "Only urgent posts on a page can be sent to its followers on Zalo and Telegram."))
+        }
         guard issues.isEmpty, let checked, let unitID else { throw ValidationFailure(issues: issues) }
 
         let post = Post()
@@ -131,6 +139,9 @@ struct PostService: Sendable {
             try await Counters.add(Metric.posts(checked.category), 1, unit: unitID, at: checked.publishAt, on: db)
             if checked.priority == .urgent, !targets.isEmpty {
                 try await Outbox.enqueue(.postUrgent, UrgentPostPayload(postID: postID), at: now, availableAt: checked.publishAt, on: db)
+            }
+            if target.toChannels {
+                try await Outbox.enqueue(.postChannels, UrgentPostPayload(postID: postID), at: now, availableAt: checked.publishAt, on: db)
             }
         }
         } catch {

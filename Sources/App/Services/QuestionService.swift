@@ -224,6 +224,8 @@ struct QuestionService: Sendable {
                                         link: "/questions/\(id.uuidString)", dedupeKey: "question.answered:\(id.uuidString)", at: now)
                 .create(on: db)
             try await AuditLog.append(.staff(account.id), "question.answer", subject: Self.subject(question), at: now, on: db)
+            // A question asked on Zalo or Telegram is answered there too.
+            try await ChannelService(db: db, app: app).forwardAnswer(to: question, text: text, now: now)
             return question
         }
     }

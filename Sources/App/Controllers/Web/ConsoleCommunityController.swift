@@ -248,6 +248,7 @@ struct ConsoleCommunityController: RouteCollection {
         var publishAt: String?
         var expiresAt: String?
         var pinned: String?
+        var channels: String?
         var images: [File]?
     }
 
@@ -256,7 +257,7 @@ struct ConsoleCommunityController: RouteCollection {
         let form = try req.content.decode(PostForm.self)
         let values = ["title": form.title ?? "", "body": form.body ?? "", "category": form.category ?? "", "priority": form.priority ?? "",
                       "audience": form.audience ?? "", "group": form.group ?? "", "unit": form.unit ?? "", "page": form.page ?? "",
-                      "publishAt": form.publishAt ?? "", "expiresAt": form.expiresAt ?? "", "pinned": form.pinned ?? ""]
+                      "publishAt": form.publishAt ?? "", "expiresAt": form.expiresAt ?? "", "pinned": form.pinned ?? "", "channels": form.channels ?? ""]
         var errors: [String: String] = [:]
         func time(_ raw: String?, _ field: String) -> Date? {
             guard let raw = raw?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
@@ -271,7 +272,8 @@ struct ConsoleCommunityController: RouteCollection {
         let draft = PostDraft(title: form.title ?? "", body: form.body ?? "", category: form.category ?? "", priority: form.priority ?? "",
                               publishAt: publishAt, expiresAt: expiresAt, pinned: form.pinned == "on" || form.pinned == "1")
         let target = PostService.Target(audience: PostAudience(rawValue: form.audience ?? "") ?? .none, groupID: form.group.flatMap(UUID.init(uuidString:)),
-                                        unitID: form.unit.flatMap(UUID.init(uuidString:)), pageID: form.page.flatMap(UUID.init(uuidString:)))
+                                        unitID: form.unit.flatMap(UUID.init(uuidString:)), pageID: form.page.flatMap(UUID.init(uuidString:)),
+                                        toChannels: form.channels == "1" || form.channels == "on")
         // Images: checked by content and stripped of metadata before anything is stored.
         let (images, uploadError) = req.sanitizedUploads(form.images)
         if let uploadError { errors["images"] = uploadError }
@@ -301,6 +303,8 @@ struct ConsoleCommunityController: RouteCollection {
             var comments: Int
             var views: Int
             var scheduled: Bool
+            /// Warnings to followers on Zalo and Telegram, when the post was sent there.
+            var channels: ChannelService.WarningCounts?
         }
         struct HiddenCandidate: Encodable {
             var id: String
@@ -328,10 +332,11 @@ struct ConsoleCommunityController: RouteCollection {
             .map { try $0.decode(column: "descendant_id", as: UUID.self) }
         let now = Date()
         let posts = subtree.isEmpty ? [] : try await Post.query(on: req.db).filter(\.$unit.$id ~~ subtree).sort(\.$publishAt, .descending).limit(100).all()
+        let warnings = try await req.channels.warningCounts(of: posts.compactMap(\.id))
         let rows = posts.map {
             PostsView.Row(id: $0.id?.uuidString ?? "", title: $0.title, priority: req.message($0.priority.labelVI, $0.priority.labelEN), status: $0.status.rawValue,
                           time: DisplayTime.string($0.publishAt), pinned: $0.pinned, reactions: $0.reactions, comments: $0.comments, views: $0.views,
-                          scheduled: $0.publishAt > now)
+                          scheduled: $0.publishAt > now, channels: $0.id.flatMap { warnings[$0] })
         }
         let reported = subtree.isEmpty ? [] : try await sql.raw("""
             SELECT c.id, c.body, c.reports, a.display_name, p.title FROM post_comments c JOIN posts p ON p.id = c.post_id JOIN accounts a ON a.id = c.account_id
@@ -447,6 +452,7 @@ struct ConsoleCommunityController: RouteCollection {
             var verified: Bool
             var followers: Int
             var mayVerify: Bool
+            var mayLink: Bool
         }
         var page: PageMeta
         var rows: [Row]
@@ -469,7 +475,8 @@ struct ConsoleCommunityController: RouteCollection {
         var rows: [PagesView.Row] = []
         for page in pages where !rows.contains(where: { $0.id == page.id?.uuidString }) {
             rows.append(.init(id: page.id?.uuidString ?? "", name: page.name, unit: names[page.$unit.id] ?? "", verified: page.verifiedAt != nil,
-                              followers: page.followerCount, mayVerify: try await account.may(.verifyPages, atUnit: page.$unit.id, on: req.db)))
+                              followers: page.followerCount, mayVerify: try await account.may(.verifyPages, atUnit: page.$unit.id, on: req.db),
+                              mayLink: try await account.may(.linkChannelAccounts, atUnit: page.$unit.id, on: req.db)))
         }
         let units = editable.map { TipController.Option(value: $0.uuidString, label: names[$0] ?? "", selected: values["unit"] == $0.uuidString) }
         let view = PagesView(page: req.pageMeta(titleKey: "pagesAdminTitle"), rows: rows, units: units, values: values, errors: errors)

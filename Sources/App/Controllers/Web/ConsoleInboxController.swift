@@ -12,6 +12,7 @@ struct ConsoleInboxController: RouteCollection {
         inbox.get(":id", use: thread)
         inbox.post(":id", "reply", use: reply)
         inbox.post(":id", "messages", ":message", "tip", use: makeTip)
+        inbox.post(":id", "messages", ":message", "question", use: makeQuestion)
         inbox.get(":id", "files", ":file", use: file)
     }
 
@@ -52,6 +53,7 @@ struct ConsoleInboxController: RouteCollection {
         var links: [String]
         var files: [String]
         var tipMade: Bool
+        var questionMade: Bool
     }
 
     struct ThreadPage: Encodable {
@@ -83,6 +85,7 @@ struct ConsoleInboxController: RouteCollection {
         let notice: String? = switch req.query[String.self, at: "done"] {
         case "reply": req.language.texts["channelReplyQueued"]
         case "tip": req.language.texts["channelTipCreated"]
+        case "question": req.language.texts["channelQuestionCreated"]
         default: nil
         }
         return try await threadPage(req, notice: notice, status: .ok)
@@ -109,6 +112,26 @@ struct ConsoleInboxController: RouteCollection {
             _ = try await req.channels.makeTip(from: messageID, in: conversation, categoryCode: form.category ?? "", communeCode: form.commune ?? "",
                                                description: form.description, by: account)
             return req.redirect(to: "/console/inbox/\(try conversation.requireID().uuidString)?done=tip")
+        } catch is TipService.NotFound {
+            throw Abort(.notFound)
+        } catch let failure as ValidationFailure {
+            return try await threadPage(req, failure: failure, messageID: messageID.uuidString, status: .unprocessableEntity)
+        }
+    }
+
+    struct QuestionForm: Content {
+        var commune: String?
+        var text: String?
+    }
+
+    @Sendable func makeQuestion(req: Request) async throws -> Response {
+        let account = try req.auth.require(CurrentAccount.self)
+        let (conversation, _) = try await found(req, account)
+        guard let messageID = req.parameters.get("message", as: UUID.self) else { throw Abort(.notFound) }
+        let form = try req.content.decode(QuestionForm.self)
+        do {
+            _ = try await req.channels.makeQuestion(from: messageID, in: conversation, communeCode: form.commune ?? "", text: form.text, by: account)
+            return req.redirect(to: "/console/inbox/\(try conversation.requireID().uuidString)?done=question")
         } catch is TipService.NotFound {
             throw Abort(.notFound)
         } catch let failure as ValidationFailure {
@@ -153,7 +176,7 @@ struct ConsoleInboxController: RouteCollection {
                               failure: message.failure, location: location,
                               links: shown.content.attachments.filter { $0.kind == .link }.map(\.reference),
                               files: shown.files.compactMap { $0.id.map { "/console/inbox/\(conversationID)/files/\($0.uuidString)" } },
-                              tipMade: message.$tip.id != nil)
+                              tipMade: message.$tip.id != nil, questionMade: message.$question.id != nil)
         }
         let categories = try await req.tips.categories().map { TipController.Option(value: $0.code, label: req.message($0.nameVI, $0.nameEN), selected: false) }
         var commune = ""
