@@ -40,6 +40,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.knowledgeCache = KnowledgeCache(resultLimit: config.searchResults)
     app.zaloPacer = SendPacer()
     app.channelDeliveryPass = NIOLockedValueBox(false)
+    app.channelVerifiers = NIOLockedValueBox([:])
     app.chatMenu = try JSONDecoder().decode(ChatMenu.self, from: Data(contentsOf: URL(fileURLWithPath: app.directory.resourcesDirectory + "Channels/menu.json")))
     // Channel APIs must answer promptly: a hung send would hold up the delivery queue.
     app.http.client.configuration.timeout = .init(connect: .seconds(5), read: .seconds(15))

@@ -24,6 +24,7 @@ func routes(_ app: Application) throws {
     try web.register(collection: DossiersController())
     try web.register(collection: ConsoleInboxController())
     try web.register(collection: ConsoleChannelsController())
+    try web.register(collection: SiteMessagesController())
 
     // Anonymous tips: no session middleware, so no cookie is read or set for these routes.
     try app.register(collection: TipController.Anonymous())

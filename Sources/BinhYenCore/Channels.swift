@@ -1,9 +1,11 @@
 import Foundation
 
-/// The external messengers a page can be linked to.
+/// Where a conversation happens: the external messengers a page can be linked to, and the site
+/// itself (a logged-in citizen writing to a page; replies reach them as in-app notifications).
 public enum ChannelKind: String, Sendable, Codable, CaseIterable {
     case zalo
     case telegram
+    case web
 }
 
 /// A photo, file, sticker or link a citizen sent, as the channel describes it (not yet downloaded).

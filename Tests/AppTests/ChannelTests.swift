@@ -428,6 +428,34 @@ import VaporTesting
         }
     }
 
+    @Test("A citizen messages a page on the site: an empty message is refused; the message reaches the page's inbox; the officer's reply is delivered as a notification and shown in the citizen's thread")
+    func messageFromSite() async throws {
+        try await Self.withChannels { app, _, page in
+            let pageID = try page.requireID().uuidString
+            let anonymous = WebClient(app)
+            #expect(try await anonymous.get("/pages/\(pageID)/message").location == "/login?next=/pages/\(pageID)/message")
+            let citizen = try await TipWebTests.login(app, "0988000001")
+            #expect(try await citizen.get("/pages/\(pageID)").body.contains("/pages/\(pageID)/message"))
+            _ = try await citizen.get("/pages/\(pageID)/message")
+            let refused = try await citizen.post("/pages/\(pageID)/message", ["text": "   "])
+            #expect(refused.status == .unprocessableEntity && refused.body.contains("data-field=\"text\""))
+            #expect(try await Self.count(app, "conversation_messages") == 0)
+            #expect(try await citizen.post("/pages/\(pageID)/message", ["text": "Đêm qua xe máy nhà tôi bị mất trộm ở hẻm 12."]).status == .seeOther)
+
+            let conversation = try #require(try await Conversation.query(on: app.db).filter(\.$channel == .web).first())
+            let officer = try await TipWebTests.login(app, TipAPITests.communeOfficer)
+            #expect(try await officer.get("/console/inbox").body.contains(try conversation.requireID().uuidString))
+            _ = try await officer.get("/console/inbox/\(try conversation.requireID().uuidString)")
+            #expect(try await officer.post("/console/inbox/\(try conversation.requireID().uuidString)/reply", ["text": "Anh chị mang giấy đăng ký xe đến công an phường để trình báo."]).status == .seeOther)
+            #expect(!(try await citizen.get("/pages/\(pageID)/message").body.contains("giấy đăng ký xe")), "a reply shows once delivered")
+            _ = try await ChannelService(db: app.db, app: app).deliverDue()
+            let thread = try await citizen.get("/pages/\(pageID)/message")
+            #expect(thread.body.contains("giấy đăng ký xe") && thread.body.contains("Đêm qua xe máy"))
+            let citizenID = try #require(UUID(uuidString: conversation.externalUserID))
+            #expect(try await InAppNotification.query(on: app.db).filter(\.$account.$id == citizenID).filter(\.$kind == "channel.reply").count() == 1)
+        }
+    }
+
     @Test("The chat menu answers keywords without an officer: the hotline, and a scam lookup of a number as the citizen typed it")
     func chatMenu() async throws {
         try await Self.withChannels { app, fake, page in

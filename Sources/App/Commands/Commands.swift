@@ -317,7 +317,7 @@ struct LinkChannelCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         let env = ProcessInfo.processInfo.environment
-        guard let kind = ChannelKind(rawValue: signature.kind) else { throw CommandFailure("kind: zalo hoặc telegram / zalo or telegram") }
+        guard let kind = ChannelKind(rawValue: signature.kind), kind != .web else { throw CommandFailure("kind: zalo hoặc telegram / zalo or telegram") }
         guard let pageID = signature.page.flatMap(UUID.init(uuidString:)) else { throw CommandFailure("--page: mã trang (UUID) / the page's id (UUID)") }
         let link: ChannelService.Link
         switch kind {
@@ -326,7 +326,7 @@ struct LinkChannelCommand: AsyncCommand {
                          secrets: ChannelSecrets(oaSecretKey: env["ZALO_OA_SECRET_KEY"], appSecret: env["ZALO_APP_SECRET"],
                                                  accessToken: env["ZALO_ACCESS_TOKEN"], refreshToken: env["ZALO_REFRESH_TOKEN"]),
                          tokenExpiresAt: Date().addingTimeInterval(TimeInterval(signature.expiresIn ?? 90_000)))
-        case .telegram:
+        case .telegram, .web:
             let token = env["TELEGRAM_BOT_TOKEN"] ?? ""
             link = .init(kind: .telegram, pageID: pageID, externalID: String(token.prefix { $0 != ":" }), appID: nil,
                          secrets: ChannelSecrets(botToken: token, webhookSecret: env["TELEGRAM_WEBHOOK_SECRET"]))

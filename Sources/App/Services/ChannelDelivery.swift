@@ -25,6 +25,8 @@ struct ChannelClient: Sendable {
                 try req.content.encode(Body(recipient: .init(user_id: userID), message: .init(text: text)), as: .json)
             }
             return .zalo(status: Int(response.status.code), body: response.body.map { Array(buffer: $0) } ?? [])
+        case .web:
+            throw Abort(.internalServerError, reason: "the site has no send API: its messages are delivered as notifications")
         case .telegram:
             struct Body: Content {
                 var chat_id: String
@@ -71,7 +73,7 @@ struct ChannelClient: Sendable {
     /// Where to download an attachment: Zalo gives its address; Telegram gives a file id to resolve.
     func fileURL(_ attachment: ChannelAttachment, account: ChannelAccount, secrets: ChannelSecrets) async throws -> String {
         switch account.kind {
-        case .zalo:
+        case .zalo, .web:
             return attachment.reference
         case .telegram:
             struct Answer: Decodable {
@@ -99,46 +101,99 @@ extension ChannelService {
     /// Refresh a Zalo access token this long before it expires.
     static let refreshMargin: TimeInterval = 3600
 
+    /// Conversations served at once in a pass. Each conversation's messages go one after another
+    /// (they keep their order); several conversations share the wait for Zalo and for the commit.
+    static let parallelConversations = 16
+
     @discardableResult
-    func deliverDue(limit: Int = 200, now fixedNow: Date? = nil) async throws -> Int {
+    func deliverDue(limit: Int = 500, now fixedNow: Date? = nil) async throws -> Int {
         guard app.channelDeliveryPass.withLockedValue({ running in defer { running = true }; return !running }) else { return 0 }
         defer { app.channelDeliveryPass.withLockedValue { $0 = false } }
         let start = fixedNow ?? Date()
         let due = try await ConversationMessage.query(on: db).filter(\.$status == ConversationMessage.Status.queued)
             .filter(.sql(embed: "\(ident: "next_attempt_at") <= \(bind: start)"))
             .sort(\.$createdAt).sort(\.$id).limit(limit).with(\.$conversation) { $0.with(\.$account) }.all()
-        var heldBack = Set<UUID>()
-        var secretsOf: [UUID: ChannelSecrets] = [:]
+        // Conversations in the order of their oldest due message.
+        var order: [UUID] = []
+        var threads: [UUID: [ConversationMessage]] = [:]
+        for message in due {
+            let key = message.$conversation.id
+            if threads[key] == nil { order.append(key) }
+            threads[key, default: []].append(message)
+        }
+        let pass = DeliveryPass()
+        return try await withThrowingTaskGroup(of: Int.self) { group in
+            var next = order.makeIterator()
+            var handled = 0
+            func addNext() -> Bool {
+                guard let key = next.next(), let thread = threads[key] else { return false }
+                group.addTask { try await self.deliver(thread, pass: pass, fixedNow: fixedNow) }
+                return true
+            }
+            for _ in 0..<Self.parallelConversations where !addNext() { break }
+            while let count = try await group.next() {
+                handled += count
+                if !Task.isCancelled { _ = addNext() }
+            }
+            return handled
+        }
+    }
+
+    /// One conversation's due messages, in order; stops at the first that must wait.
+    private func deliver(_ thread: [ConversationMessage], pass: DeliveryPass, fixedNow: Date?) async throws -> Int {
         let client = ChannelClient(app: app)
         var handled = 0
-        for message in due where !Task.isCancelled {
+        for message in thread where !Task.isCancelled {
             let now = fixedNow ?? Date()
-            guard let account = message.conversation.account, let accountID = account.id, !heldBack.contains(accountID) else { continue }
+            if message.conversation.channel == .web {
+                try await deliverOnSite(message, now: now)
+                handled += 1
+                continue
+            }
+            guard let account = message.conversation.account, let accountID = account.id, await !pass.isHeld(accountID) else { break }
             let id = try message.requireID()
             let content = try vault.open(MessageContent.self, from: message.sealed, for: id)
+            let user = message.conversation.externalUserID
             do {
-                var secrets = try secretsOf[accountID] ?? self.secrets(of: account)
+                var secrets = try await pass.secrets(accountID) { try self.secrets(of: account) }
                 if account.kind == .zalo, let expires = account.tokenExpiresAt, expires.timeIntervalSince(now) < Self.refreshMargin {
-                    secrets = try await refreshTokens(account, secrets, now: now)
+                    secrets = try await pass.refreshOnce(accountID, replacing: secrets) { try await self.refreshTokens(account, $0, now: now) }
                 }
-                secretsOf[accountID] = secrets
                 if account.kind == .zalo { await app.zaloPacer.wait(perMinute: app.binhyenConfig.zaloSendsPerMinute) }
-                var outcome = try await client.send(content.text, to: message.conversation.externalUserID, account: account, secrets: secrets)
+                var outcome = try await client.send(content.text, to: user, account: account, secrets: secrets)
                 if outcome == .refreshToken {
-                    secrets = try await refreshTokens(account, secrets, now: now)
-                    secretsOf[accountID] = secrets
-                    outcome = try await client.send(content.text, to: message.conversation.externalUserID, account: account, secrets: secrets)
+                    secrets = try await pass.refresh(accountID, replacing: secrets) { try await self.refreshTokens(account, $0, now: now) }
+                    outcome = try await client.send(content.text, to: user, account: account, secrets: secrets)
                 }
                 try await record(outcome, for: message, account: accountID, now: now)
-                if case .retry = outcome { heldBack.insert(accountID) }
+                handled += 1
+                if case .retry = outcome {
+                    await pass.hold(accountID)
+                    break
+                }
             } catch {
                 // No answer (connection refused, timeout) or the token could not be refreshed.
                 try await record(.retry(reason: String(describing: error), after: nil), for: message, account: accountID, now: now)
-                heldBack.insert(accountID)
+                await pass.hold(accountID)
+                return handled + 1
             }
-            handled += 1
         }
         return handled
+    }
+
+    /// On the site, a message is delivered by telling the citizen (an in-app notification).
+    private func deliverOnSite(_ message: ConversationMessage, now: Date) async throws {
+        let id = try message.requireID()
+        let conversation = message.conversation
+        let page = try await Page.find(conversation.$page.id, on: db)
+        try await gate.transaction { db in
+            try await (try db.requireSQL()).update(ConversationMessage.schema).set("status", to: "sent").set("sent_at", to: now)
+                .set("attempts", to: message.attempts + 1).where("id", .equal, id).run()
+            guard let citizen = UUID(uuidString: conversation.externalUserID) else { return }
+            try await InAppNotification(account: citizen, kind: "channel.reply", titleVI: "\(page?.name ?? "Công an") đã trả lời tin nhắn của bạn",
+                                        titleEN: "\(page?.name ?? "The police") answered your message", link: "/pages/\(conversation.$page.id.uuidString)/message",
+                                        dedupeKey: "channel.reply:" + id.uuidString, at: now).create(on: db)
+        }
     }
 
     private func record(_ outcome: ChannelSendOutcome, for message: ConversationMessage, account accountID: UUID, now: Date) async throws {
@@ -200,8 +255,6 @@ extension ChannelService {
                     .where("id", .equal, id).run()
                 try await AuditLog.append(.system, "channel.token_refresh", subject: "channel_account:" + id.uuidString, detail: [:], at: now, on: db)
             }
-            account.sealed = sealed
-            account.tokenExpiresAt = expires
             return renewed
         } catch let refused as ChannelClient.RefreshRefused {
             try await gate.transaction { db in
@@ -211,6 +264,45 @@ extension ChannelService {
             app.logger.error("a Zalo OA refused the token refresh: link it again", metadata: ["account": .string(id.uuidString)])
             throw refused
         }
+    }
+}
+
+/// What the conversations of one delivery pass share: each account's secrets, read once and
+/// refreshed once at a time (Zalo's refresh token is single-use: two refreshes at once would
+/// leave the second with a dead token), and the accounts held back by a rate limit or an outage.
+actor DeliveryPass {
+    private var known: [UUID: ChannelSecrets] = [:]
+    private var refreshing: [UUID: Task<ChannelSecrets, any Error>] = [:]
+    private var refreshedEarly: Set<UUID> = []
+    private var held: Set<UUID> = []
+
+    func hold(_ account: UUID) { held.insert(account) }
+    func isHeld(_ account: UUID) -> Bool { held.contains(account) }
+
+    func secrets(_ account: UUID, load: () throws -> ChannelSecrets) rethrows -> ChannelSecrets {
+        if let found = known[account] { return found }
+        let loaded = try load()
+        known[account] = loaded
+        return loaded
+    }
+
+    /// New secrets after `used` was refused: refreshed here unless another conversation already did.
+    func refresh(_ account: UUID, replacing used: ChannelSecrets, _ body: @escaping @Sendable (ChannelSecrets) async throws -> ChannelSecrets) async throws -> ChannelSecrets {
+        if let current = known[account], current.accessToken != used.accessToken { return current }
+        if let running = refreshing[account] { return try await running.value }
+        let task = Task { try await body(used) }
+        refreshing[account] = task
+        defer { refreshing[account] = nil }
+        let renewed = try await task.value
+        known[account] = renewed
+        return renewed
+    }
+
+    /// A token close to expiry is refreshed once in the pass, before the first send.
+    func refreshOnce(_ account: UUID, replacing used: ChannelSecrets, _ body: @escaping @Sendable (ChannelSecrets) async throws -> ChannelSecrets) async throws -> ChannelSecrets {
+        guard !refreshedEarly.contains(account) else { return known[account] ?? used }
+        refreshedEarly.insert(account)
+        return try await refresh(account, replacing: used, body)
     }
 }
 

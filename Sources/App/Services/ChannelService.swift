@@ -2,6 +2,7 @@ import BinhYenCore
 import Crypto
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -55,6 +56,8 @@ struct ChannelService: Sendable {
                                    ("access_token", link.secrets.accessToken), ("refresh_token", link.secrets.refreshToken)] where (value ?? "").isEmpty {
                 issues.append(Self.required(field))
             }
+        case .web:
+            issues.append(FieldIssue(field: "kind", code: "unknown", messageVI: "Chỉ liên kết được Zalo hoặc Telegram.", messageEN: "Only Zalo and Telegram can be linked."))
         case .telegram:
             if (link.secrets.botToken ?? "").isEmpty { issues.append(Self.required("bot_token")) }
             if !TelegramWebhook.isValidSecret(link.secrets.webhookSecret ?? "") {
@@ -81,6 +84,7 @@ struct ChannelService: Sendable {
         account.lastError = nil
         account.updatedAt = now
         if existing == nil { account.createdAt = now }
+        app.channelVerifiers.withLockedValue { $0.removeAll() }
         try await gate.transaction { db in
             try await account.save(on: db)
             try await AuditLog.append(actor, "channel.link", subject: "channel_account:" + id.uuidString,
@@ -107,25 +111,23 @@ struct ChannelService: Sendable {
             throw Refusal(status: .badRequest, code: "malformed", message: error.description)
         }
         guard !signature.isEmpty else { throw Refusal(status: .unauthorized, code: "signature_missing", message: "X-ZEvent-Signature is missing") }
-        guard let account = try await ChannelAccount.query(on: db).filter(\.$kind == .zalo).filter(\.$externalID == envelope.accountID).first() else {
+        guard let account = try await verifier(.zalo, envelope.accountID, now: now) else {
             throw Refusal(status: .notFound, code: "unknown_account", message: "no page is linked to this Official Account")
         }
         guard let appID = account.appID, Self.constantTimeEqual(appID, envelope.appID) else {
             throw Refusal(status: .unauthorized, code: "wrong_app", message: "app_id does not match the linked Official Account")
         }
-        guard let secretKey = try secrets(of: account).oaSecretKey,
-              ZaloSignature.isValid(signature, appID: appID, body: body, timestamp: envelope.timestamp, oaSecretKey: secretKey) else {
+        guard ZaloSignature.isValid(signature, appID: appID, body: body, timestamp: envelope.timestamp, oaSecretKey: account.secret) else {
             throw Refusal(status: .unauthorized, code: "signature_invalid", message: "X-ZEvent-Signature does not match")
         }
         let key = "zalo:\(envelope.accountID):" + (envelope.dedupeKey ?? "\(envelope.eventName):" + Self.hash(body))
-        return try await store(body, account: account, dedupeKey: key, eventName: envelope.eventName, at: now)
+        return try await store(body, account: account.id, dedupeKey: key, eventName: envelope.eventName, at: now)
     }
 
     /// A Telegram update: the bot is found by the secret token header it was registered with.
     func ingestTelegram(body: [UInt8], secretToken: String?, now: Date = Date()) async throws -> Ingested {
-        guard let secret = secretToken, !secret.isEmpty,
-              let account = try await ChannelAccount.query(on: db).filter(\.$kind == .telegram).filter(\.$secretHash == Self.hash(secret)).first(),
-              let stored = try secrets(of: account).webhookSecret, Self.constantTimeEqual(stored, secret)
+        guard let secret = secretToken, !secret.isEmpty, let account = try await verifier(.telegram, Self.hash(secret), now: now),
+              Self.constantTimeEqual(account.secret, secret)
         else {
             throw Refusal(status: .forbidden, code: "secret_invalid", message: "X-Telegram-Bot-Api-Secret-Token is missing or wrong")
         }
@@ -136,25 +138,58 @@ struct ChannelService: Sendable {
             throw Refusal(status: .badRequest, code: "malformed", message: error.description)
         }
         guard update.event != nil else { return .ignored }
-        return try await store(body, account: account, dedupeKey: "telegram:\(account.externalID):\(update.updateID)", eventName: "message", at: now)
+        return try await store(body, account: account.id, dedupeKey: "telegram:\(account.externalID):\(update.updateID)", eventName: "message", at: now)
     }
 
-    private func store(_ body: [UInt8], account: ChannelAccount, dedupeKey: String, eventName: String, at now: Date) async throws -> Ingested {
+    /// What checking a webhook needs of a linked account, kept for a few seconds: a burst of
+    /// events does not read and unseal the account each time. (Kept by OA id for Zalo, by the
+    /// secret's hash for Telegram.)
+    struct Verifier: Sendable {
+        var id: UUID
+        var externalID: String
+        var appID: String?
+        /// The Zalo OA secret key, or the Telegram webhook secret.
+        var secret: String
+        var loadedAt: Date
+    }
+
+    static let verifierLifetime: TimeInterval = 5
+
+    private func verifier(_ kind: ChannelKind, _ key: String, now: Date) async throws -> Verifier? {
+        let cacheKey = kind.rawValue + ":" + key
+        if let kept = app.channelVerifiers.withLockedValue({ $0[cacheKey] }), now.timeIntervalSince(kept.loadedAt) < Self.verifierLifetime {
+            return kept
+        }
+        var query = ChannelAccount.query(on: db).filter(\.$kind == kind)
+        query = kind == .telegram ? query.filter(\.$secretHash == key) : query.filter(\.$externalID == key)
+        guard let account = try await query.first() else { return nil }
+        let secrets = try secrets(of: account)
+        guard let secret = kind == .telegram ? secrets.webhookSecret : secrets.oaSecretKey else { return nil }
+        let found = Verifier(id: try account.requireID(), externalID: account.externalID, appID: account.appID, secret: secret, loadedAt: now)
+        app.channelVerifiers.withLockedValue { kept in
+            if kept.count > 10_000 { kept.removeAll() }
+            kept[cacheKey] = found
+        }
+        return found
+    }
+
+    /// Stores an accepted event; the same event again is stored once. Replayable, so events that
+    /// arrive together are written in one multi-row statement and one commit.
+    private func store(_ body: [UInt8], account accountID: UUID, dedupeKey: String, eventName: String, at now: Date) async throws -> Ingested {
+        let duplicate = try await db.requireSQL().select().column("id").from(ChannelEventRecord.schema).where("dedupe_key", .equal, dedupeKey).first() != nil
+        guard !duplicate else { return .duplicate }
         let id = UUID.timeOrdered(at: now)
         let sealed = try vault.sealBytes(Data(body), for: id)
-        let accountID = try account.requireID()
-        let stored = try await gate.transaction { db -> Bool in
-            let sql = try db.requireSQL()
-            if try await sql.select().column("id").from(ChannelEventRecord.schema).where("dedupe_key", .equal, dedupeKey).first() != nil { return false }
-            try await sql.insert(into: ChannelEventRecord.schema)
-                .columns("id", "account_id", "dedupe_key", "event_name", "sealed", "status", "attempts", "received_at")
-                .values(SQLBind(id), SQLBind(accountID), SQLBind(dedupeKey), SQLBind(String(eventName.prefix(64))), SQLBind(sealed),
-                        SQLBind(ChannelEventRecord.Status.pending.rawValue), SQLBind(0), SQLBind(now))
-                .run()
-            return true
+        try await gate.transaction(replayable: true) { db in
+            // Two deliveries of one event at the same moment: the second row is skipped.
+            try await WriteBatch.insert(into: ChannelEventRecord.schema,
+                                        columns: ["id", "account_id", "dedupe_key", "event_name", "sealed", "status", "attempts", "received_at"],
+                                        rows: [[SQLBind(id), SQLBind(accountID), SQLBind(dedupeKey), SQLBind(String(eventName.prefix(64))), SQLBind(sealed),
+                                                SQLBind(ChannelEventRecord.Status.pending.rawValue), SQLBind(0), SQLBind(now)]],
+                                        skippingConflictsOn: "dedupe_key", on: db)
         }
-        if stored { app.backgroundJobs?.wake() }
-        return stored ? .stored : .duplicate
+        app.backgroundJobs?.wake()
+        return .stored
     }
 
     // MARK: applying events
@@ -188,6 +223,7 @@ struct ChannelService: Sendable {
         switch account.kind {
         case .zalo: event = try ZaloWebhook.event(body)
         case .telegram: event = try TelegramWebhook.update(body, botID: account.externalID).event
+        case .web: event = nil
         }
         guard let event else {
             try await markDone(record, now: now, on: nil)
@@ -490,7 +526,9 @@ struct ChannelService: Sendable {
         let draft = TipDraft(categoryCode: categoryCode, description: text, communeCode: communeCode, latitude: content.latitude, longitude: content.longitude)
         var tips = TipService(db: db, app: app)
         tips.outboxWritten = { app.backgroundJobs?.wake() }
-        let submitted = try await tips.submit(draft, by: .anonymous, attachments: attachments, now: now)
+        // A citizen writing on the site has an account: the tip is theirs to follow there too.
+        let submitter: TipService.Submitter = conversation.channel == .web ? UUID(uuidString: conversation.externalUserID).map { .citizen($0) } ?? .anonymous : .anonymous
+        let submitted = try await tips.submit(draft, by: submitter, attachments: attachments, now: now)
         let tipID = try submitted.tip.requireID()
         try await gate.transaction { db in
             try await (try db.requireSQL()).update(ConversationMessage.schema).set("tip_id", to: tipID).where("id", .equal, messageID).run()
@@ -556,6 +594,48 @@ struct ChannelService: Sendable {
         try await queue("Trả lời câu hỏi \(question.reference):\n\(text)".prefix(Self.replyLength.upperBound).description, origin: .officer,
                         author: question.$answeredBy.id, in: message.$conversation.id, at: now, on: db)
         app.backgroundJobs?.wake()
+    }
+
+    // MARK: the site
+
+    /// A logged-in citizen writes to a page from the site: the message joins the page's inbox like
+    /// one from Zalo; replies reach the citizen as in-app notifications.
+    func writeFromSite(_ raw: String, to pageID: UUID, by citizen: CurrentAccount, now: Date = Date()) async throws {
+        let text = VietnameseText.nfc(raw).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard Self.replyLength.contains(text.count), !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\r" && $0 != "\t" }) else {
+            throw ValidationFailure(issues: [FieldIssue(field: "text", code: "length", messageVI: "Tin nhắn dài từ 1 đến 2000 ký tự, không chứa ký tự điều khiển.",
+                                                        messageEN: "A message is 1 to 2000 characters long, without control characters.")])
+        }
+        guard try await Page.find(pageID, on: db) != nil else { throw TipService.NotFound() }
+        let user = citizen.id.uuidString
+        let messageID = UUID.timeOrdered(at: now)
+        try await gate.transaction { db in
+            let conversation = try await Conversation.query(on: db).filter(\.$page.$id == pageID).filter(\.$channel == .web)
+                .filter(\.$externalUserID == user).first() ?? Conversation()
+            if conversation.id == nil {
+                conversation.id = UUID.timeOrdered(at: now)
+                conversation.$page.id = pageID
+                conversation.channel = .web
+                conversation.externalUserID = user
+                conversation.following = false
+                conversation.unread = 0
+                conversation.createdAt = now
+            }
+            conversation.displayName = citizen.displayName
+            conversation.lastInboundAt = now
+            conversation.lastMessageAt = now
+            conversation.unread += 1
+            try await conversation.save(on: db)
+            try await self.insertMessage(id: messageID, try conversation.requireID(), .inbound, .citizen, content: MessageContent(text: text),
+                                         externalID: nil, status: .received, at: now, on: db)
+            try await AuditLog.append(.citizen(citizen.id), "channel.site_message", subject: "conversation:" + (try conversation.requireID()).uuidString,
+                                      detail: [:], at: now, on: db)
+        }
+    }
+
+    /// The citizen's conversation with a page on the site, if they have written to it.
+    func siteConversation(page pageID: UUID, citizen: UUID) async throws -> Conversation? {
+        try await Conversation.query(on: db).filter(\.$page.$id == pageID).filter(\.$channel == .web).filter(\.$externalUserID == citizen.uuidString).first()
     }
 
     // MARK: warnings to followers
@@ -672,6 +752,13 @@ extension Request {
 
 extension Application {
     private struct ChatMenuKey: StorageKey { typealias Value = ChatMenu }
+    private struct VerifiersKey: StorageKey { typealias Value = NIOLockedValueBox<[String: ChannelService.Verifier]> }
+
+    /// Linked accounts as webhooks check them (see `ChannelService.Verifier`).
+    var channelVerifiers: NIOLockedValueBox<[String: ChannelService.Verifier]> {
+        get { storage[VerifiersKey.self] ?? NIOLockedValueBox([:]) }
+        set { storage[VerifiersKey.self] = newValue }
+    }
 
     /// The chat menu shipped as data (Resources/Channels/menu.json), read at start.
     var chatMenu: ChatMenu {

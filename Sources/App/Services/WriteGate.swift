@@ -265,6 +265,8 @@ final class WriteBatch: @unchecked Sendable { // a TaskLocal of one transaction,
     private struct Rows {
         var table: String
         var columns: [String]
+        /// Rows that collide with an existing row on this unique column are skipped.
+        var skipping: String?
         var values: [[any SQLExpression]] = []
     }
 
@@ -277,13 +279,16 @@ final class WriteBatch: @unchecked Sendable { // a TaskLocal of one transaction,
     }
 
     /// Inserts rows now, or, in a group of replayable jobs, with the group's rows at its end.
-    static func insert(into table: String, columns: [String], rows: [[any SQLExpression]], on db: any Database) async throws {
+    /// - Parameter skippingConflictsOn: a unique column; a row whose value is already there is
+    ///   skipped instead of failing the statement (deliveries that may come twice).
+    static func insert(into table: String, columns: [String], rows: [[any SQLExpression]], skippingConflictsOn skipping: String? = nil,
+                       on db: any Database) async throws {
         guard !rows.isEmpty else { return }
         if let batch = current, batch.defersRows {
-            batch.add(table, columns, rows)
+            batch.add(table, columns, skipping, rows)
             return
         }
-        try await write(table, columns, rows, on: try db.requireSQL())
+        try await write(table, columns, rows, skipping: skipping, on: try db.requireSQL())
     }
 
     /// Adds to a counter now, or, in a group of replayable jobs, once per counter at its end.
@@ -295,11 +300,11 @@ final class WriteBatch: @unchecked Sendable { // a TaskLocal of one transaction,
         try await Counters.upsert([(key, delta)], on: try db.requireSQL())
     }
 
-    private func add(_ table: String, _ columns: [String], _ rows: [[any SQLExpression]]) {
-        if let index = tables.firstIndex(where: { $0.table == table && $0.columns == columns }) {
+    private func add(_ table: String, _ columns: [String], _ skipping: String?, _ rows: [[any SQLExpression]]) {
+        if let index = tables.firstIndex(where: { $0.table == table && $0.columns == columns && $0.skipping == skipping }) {
             tables[index].values += rows
         } else {
-            tables.append(Rows(table: table, columns: columns, values: rows))
+            tables.append(Rows(table: table, columns: columns, skipping: skipping, values: rows))
         }
     }
 
@@ -307,7 +312,7 @@ final class WriteBatch: @unchecked Sendable { // a TaskLocal of one transaction,
     func flush(on db: any Database) async throws {
         let sql = try db.requireSQL()
         for rows in tables {
-            try await Self.write(rows.table, rows.columns, rows.values, on: sql)
+            try await Self.write(rows.table, rows.columns, rows.values, skipping: rows.skipping, on: sql)
         }
         tables.removeAll()
         if !counts.isEmpty {
@@ -320,13 +325,14 @@ final class WriteBatch: @unchecked Sendable { // a TaskLocal of one transaction,
     }
 
     /// Multi-row inserts, in statements small enough for any driver's limit on bound values.
-    static func write(_ table: String, _ columns: [String], _ rows: [[any SQLExpression]], on sql: any SQLDatabase) async throws {
+    static func write(_ table: String, _ columns: [String], _ rows: [[any SQLExpression]], skipping: String? = nil, on sql: any SQLDatabase) async throws {
         let perStatement = max(1, min(256, 16_000 / max(columns.count, 1)))
         var start = 0
         while start < rows.count {
             let end = min(start + perStatement, rows.count)
             var insert = sql.insert(into: table).columns(columns)
             for row in rows[start..<end] { insert = insert.values(row) }
+            if let skipping { insert = insert.ignoringConflicts(with: [skipping]) }
             try await insert.run()
             start = end
         }

@@ -51,7 +51,7 @@ struct ConsoleChannelsController: RouteCollection {
     @Sendable func link(req: Request) async throws -> Response {
         let account = try req.auth.require(CurrentAccount.self)
         let page = try await allowedPage(req, account)
-        guard let kind = ChannelKind(rawValue: req.parameters.get("kind") ?? "") else { throw Abort(.notFound) }
+        guard let kind = ChannelKind(rawValue: req.parameters.get("kind") ?? ""), kind != .web else { throw Abort(.notFound) }
         let form = try req.content.decode(LinkForm.self)
         func clean(_ value: String?) -> String? { value?.trimmingCharacters(in: .whitespacesAndNewlines) }
         let link: ChannelService.Link
@@ -62,7 +62,7 @@ struct ConsoleChannelsController: RouteCollection {
                                                  accessToken: clean(form.accessToken), refreshToken: clean(form.refreshToken)),
                          // A token from Zalo's API explorer lasts 25 hours; refreshed an hour before.
                          tokenExpiresAt: Date().addingTimeInterval(90_000))
-        case .telegram:
+        case .telegram, .web:
             let token = clean(form.botToken) ?? ""
             link = .init(kind: .telegram, pageID: try page.requireID(), externalID: String(token.prefix { $0 != ":" }), appID: nil,
                          secrets: ChannelSecrets(botToken: token, webhookSecret: clean(form.webhookSecret)))
