@@ -64,6 +64,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // Last registered, so the first to stop: the requests under way finish before anything closes.
     let inFlight = InFlightRequests()
     app.lifecycle.use(inFlight)
+    app.inFlightRequests = inFlight
 
     app.middleware = .init()
     app.middleware.use(InFlightRequests.Middleware(requests: inFlight))

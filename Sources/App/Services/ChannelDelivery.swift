@@ -98,6 +98,8 @@ struct ChannelClient: Sendable {
 extension ChannelService {
     /// How long a message is retried before it is given up as undeliverable.
     static let retryWindow: TimeInterval = 48 * 3600
+    /// How long a pass holds the messages it claimed.
+    static let lease: TimeInterval = 120
     /// Refresh a Zalo access token this long before it expires.
     static let refreshMargin: TimeInterval = 3600
 
@@ -110,9 +112,21 @@ extension ChannelService {
         guard app.channelDeliveryPass.withLockedValue({ running in defer { running = true }; return !running }) else { return 0 }
         defer { app.channelDeliveryPass.withLockedValue { $0 = false } }
         let start = fixedNow ?? Date()
-        let due = try await ConversationMessage.query(on: db).filter(\.$status == ConversationMessage.Status.queued)
-            .filter(.sql(embed: "\(ident: "next_attempt_at") <= \(bind: start)"))
-            .sort(\.$createdAt).sort(\.$id).limit(limit).with(\.$conversation) { $0.with(\.$account) }.all()
+        // Claimed for the pass: pushed past the lease in one statement, so another node's pass
+        // (PostgreSQL) skips them; if this one stops midway, they are due again after the lease.
+        let lease = start.addingTimeInterval(Self.lease)
+        let claimed = try await gate.transaction { db in
+            try await (try db.requireSQL()).raw("""
+                UPDATE conversation_messages SET next_attempt_at = \(bind: lease)
+                WHERE id IN (SELECT id FROM conversation_messages WHERE status = 'queued' AND next_attempt_at <= \(bind: start)
+                             ORDER BY created_at, id LIMIT \(literal: limit))
+                AND status = 'queued' AND next_attempt_at <= \(bind: start)
+                RETURNING id
+                """).all().map { try $0.decode(column: "id", as: UUID.self) }
+        }
+        guard !claimed.isEmpty else { return 0 }
+        let due = try await ConversationMessage.query(on: db).filter(\.$id ~~ claimed)
+            .sort(\.$createdAt).sort(\.$id).with(\.$conversation) { $0.with(\.$account) }.all()
         // Conversations in the order of their oldest due message.
         var order: [UUID] = []
         var threads: [UUID: [ConversationMessage]] = [:]
@@ -122,7 +136,7 @@ extension ChannelService {
             threads[key, default: []].append(message)
         }
         let pass = DeliveryPass()
-        return try await withThrowingTaskGroup(of: Int.self) { group in
+        let handled = try await withThrowingTaskGroup(of: Int.self) { group in
             var next = order.makeIterator()
             var handled = 0
             func addNext() -> Bool {
@@ -137,6 +151,25 @@ extension ChannelService {
             }
             return handled
         }
+        // Claimed but not tried (held behind a failure, or the pass was stopped): due again when
+        // their account may be tried again, or at once.
+        var release: [Date: [UUID]] = [:]
+        for message in due {
+            guard let id = message.id, await !pass.wasTried(id) else { continue }
+            var until = start
+            if let account = message.conversation.$account.id, let held = await pass.heldUntil(account) { until = held }
+            release[until, default: []].append(id)
+        }
+        if !release.isEmpty {
+            let groups = release
+            try await gate.transaction { db in
+                for (until, ids) in groups {
+                    try await (try db.requireSQL()).update(ConversationMessage.schema).set("next_attempt_at", to: until)
+                        .where("id", .in, ids).where("status", .equal, "queued").run()
+                }
+            }
+        }
+        return handled
     }
 
     /// One conversation's due messages, in order; stops at the first that must wait.
@@ -146,12 +179,14 @@ extension ChannelService {
         for message in thread where !Task.isCancelled {
             let now = fixedNow ?? Date()
             if message.conversation.channel == .web {
+                await pass.tried(try message.requireID())
                 try await deliverOnSite(message, now: now)
                 handled += 1
                 continue
             }
             guard let account = message.conversation.account, let accountID = account.id, await !pass.isHeld(accountID) else { break }
             let id = try message.requireID()
+            await pass.tried(id)
             let content = try vault.open(MessageContent.self, from: message.sealed, for: id)
             let user = message.conversation.externalUserID
             do {
@@ -165,16 +200,16 @@ extension ChannelService {
                     secrets = try await pass.refresh(accountID, replacing: secrets) { try await self.refreshTokens(account, $0, now: now) }
                     outcome = try await client.send(content.text, to: user, account: account, secrets: secrets)
                 }
-                try await record(outcome, for: message, account: accountID, now: now)
+                let retryAt = try await record(outcome, for: message, account: accountID, now: now)
                 handled += 1
-                if case .retry = outcome {
-                    await pass.hold(accountID)
+                if let retryAt {
+                    await pass.hold(accountID, until: retryAt)
                     break
                 }
             } catch {
                 // No answer (connection refused, timeout) or the token could not be refreshed.
-                try await record(.retry(reason: String(describing: error), after: nil), for: message, account: accountID, now: now)
-                await pass.hold(accountID)
+                let retryAt = try await record(.retry(reason: String(describing: error), after: nil), for: message, account: accountID, now: now)
+                await pass.hold(accountID, until: retryAt ?? now)
                 return handled + 1
             }
         }
@@ -196,16 +231,20 @@ extension ChannelService {
         }
     }
 
-    private func record(_ outcome: ChannelSendOutcome, for message: ConversationMessage, account accountID: UUID, now: Date) async throws {
+    /// Writes what the channel answered; returns when to try again, if the message waits.
+    @discardableResult
+    private func record(_ outcome: ChannelSendOutcome, for message: ConversationMessage, account accountID: UUID, now: Date) async throws -> Date? {
         let id = try message.requireID()
-        try await gate.transaction { db in
+        return try await gate.transaction { db -> Date? in
             let sql = try db.requireSQL()
             switch outcome {
             case .sent(let externalID):
                 try await sql.update(ConversationMessage.schema).set("status", to: "sent").set("external_id", to: externalID).set("sent_at", to: now)
                     .set("attempts", to: message.attempts + 1).set("failure", to: SQLLiteral.null).where("id", .equal, id).run()
+                return nil
             case .undeliverable(let reasonVI, let reasonEN):
                 try await Self.giveUp(id, reason: reasonVI + " / " + reasonEN, attempts: message.attempts + 1, on: sql)
+                return nil
             case .retry, .refreshToken:
                 var reasonText = "the access token was refused after a refresh"
                 var wait: TimeInterval = 60
@@ -216,7 +255,7 @@ extension ChannelService {
                 if now.timeIntervalSince(message.createdAt) > Self.retryWindow {
                     try await Self.giveUp(id, reason: "Không gửi được sau 48 giờ thử lại / Not delivered after 48 hours of retries: " + reasonText,
                                           attempts: message.attempts + 1, on: sql)
-                    return
+                    return nil
                 }
                 wait = max(wait, 1)
                 let next = now.addingTimeInterval(wait)
@@ -228,6 +267,7 @@ extension ChannelService {
                     WHERE status = 'queued' AND next_attempt_at < \(bind: next)
                     AND conversation_id IN (SELECT id FROM conversations WHERE account_id = \(bind: accountID))
                     """).run()
+                return next
             }
         }
     }
@@ -274,10 +314,14 @@ actor DeliveryPass {
     private var known: [UUID: ChannelSecrets] = [:]
     private var refreshing: [UUID: Task<ChannelSecrets, any Error>] = [:]
     private var refreshedEarly: Set<UUID> = []
-    private var held: Set<UUID> = []
+    private var held: [UUID: Date] = [:]
+    private var triedMessages: Set<UUID> = []
 
-    func hold(_ account: UUID) { held.insert(account) }
-    func isHeld(_ account: UUID) -> Bool { held.contains(account) }
+    func hold(_ account: UUID, until: Date) { held[account] = max(held[account] ?? until, until) }
+    func isHeld(_ account: UUID) -> Bool { held[account] != nil }
+    func heldUntil(_ account: UUID) -> Date? { held[account] }
+    func tried(_ message: UUID) { triedMessages.insert(message) }
+    func wasTried(_ message: UUID) -> Bool { triedMessages.contains(message) }
 
     func secrets(_ account: UUID, load: () throws -> ChannelSecrets) rethrows -> ChannelSecrets {
         if let found = known[account] { return found }

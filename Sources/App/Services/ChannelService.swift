@@ -198,33 +198,70 @@ struct ChannelService: Sendable {
 
     /// Applies stored events, oldest first; returns how many were handled.
     @discardableResult
-    func processEvents(limit: Int = 100, now: Date = Date()) async throws -> Int {
+    func processEvents(limit: Int = 500, now: Date = Date()) async throws -> Int {
         let pending = try await ChannelEventRecord.query(on: db).filter(\.$status == .pending).sort(\.$receivedAt).sort(\.$id).limit(limit).with(\.$account).all()
-        for record in pending where !Task.isCancelled {
-            do {
-                try await apply(record, now: now)
-            } catch {
-                record.attempts += 1
-                record.lastError = String(describing: error).prefix(500).description
-                if record.attempts >= Self.maxEventAttempts {
-                    record.status = .failed
-                    app.logger.error("channel event could not be applied", metadata: ["event": .string(record.id?.uuidString ?? ""), "name": .string(record.eventName)])
+        // One citizen's events in order; different citizens' side by side, so their commits are
+        // shared. While the server is busy answering requests (a burst of webhooks), one at a
+        // time: answering Zalo within its 2 seconds comes first, and the events wait stored.
+        var order: [String] = []
+        var byCitizen: [String: [(ChannelEventRecord, Result<ChannelEvent?, any Error>)]] = [:]
+        for record in pending {
+            let parsed = Result { try self.event(of: record) }
+            let key = (try? parsed.get()).flatMap { $0.map { "\(record.$account.id):\($0.userID)" } } ?? (record.id?.uuidString ?? "")
+            if byCitizen[key] == nil { order.append(key) }
+            byCitizen[key, default: []].append((record, parsed))
+        }
+        let inFlight = app.inFlightRequests
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = order.makeIterator()
+            var running = 0
+            func fill() {
+                let allowed = (inFlight?.count ?? 0) > Self.busyRequests ? 1 : Self.parallelConversations
+                while running < allowed, !Task.isCancelled, let key = next.next(), let events = byCitizen[key] {
+                    running += 1
+                    group.addTask {
+                        for (record, parsed) in events where !Task.isCancelled { try await self.applyOrCount(record, parsed, now: now) }
+                    }
                 }
-                try await gate.transaction { db in try await record.save(on: db) }
+            }
+            fill()
+            while try await group.next() != nil {
+                running -= 1
+                fill()
             }
         }
         return pending.count
     }
 
-    private func apply(_ record: ChannelEventRecord, now: Date) async throws {
-        let account = record.account
+    private func event(of record: ChannelEventRecord) throws -> ChannelEvent? {
         let body = [UInt8](try vault.openBytes(record.sealed, for: try record.requireID()))
-        let event: ChannelEvent?
-        switch account.kind {
-        case .zalo: event = try ZaloWebhook.event(body)
-        case .telegram: event = try TelegramWebhook.update(body, botID: account.externalID).event
-        case .web: event = nil
+        switch record.account.kind {
+        case .zalo: return try ZaloWebhook.event(body)
+        case .telegram: return try TelegramWebhook.update(body, botID: record.account.externalID).event
+        case .web: return nil
         }
+    }
+
+    /// More requests under way than this, and events are applied one citizen at a time.
+    static let busyRequests = 4
+
+    /// Applies an event; a failure is counted, and after a few the event is set aside with its error.
+    private func applyOrCount(_ record: ChannelEventRecord, _ parsed: Result<ChannelEvent?, any Error>, now: Date) async throws {
+        do {
+            try await apply(record, try parsed.get(), now: now)
+        } catch {
+            record.attempts += 1
+            record.lastError = String(describing: error).prefix(500).description
+            if record.attempts >= Self.maxEventAttempts {
+                record.status = .failed
+                app.logger.error("channel event could not be applied", metadata: ["event": .string(record.id?.uuidString ?? ""), "name": .string(record.eventName)])
+            }
+            try await gate.transaction { db in try await record.save(on: db) }
+        }
+    }
+
+    private func apply(_ record: ChannelEventRecord, _ event: ChannelEvent?, now: Date) async throws {
+        let account = record.account
         guard let event else {
             try await markDone(record, now: now, on: nil)
             return

@@ -42,3 +42,13 @@ final class InFlightRequests: LifecycleHandler, Sendable {
         }
     }
 }
+
+extension Application {
+    private struct InFlightKey: StorageKey { typealias Value = InFlightRequests }
+
+    /// The requests being answered (set by `configure`).
+    var inFlightRequests: InFlightRequests? {
+        get { storage[InFlightKey.self] }
+        set { storage[InFlightKey.self] = newValue }
+    }
+}
