@@ -335,13 +335,47 @@ public struct ChatMenu: Sendable, Codable, Equatable {
             self.replyVI = replyVI
         }
     }
+    /// What the guided tip report (entry action `tip_flow`) says at each step.
+    public struct TipFlow: Sendable, Codable, Equatable {
+        /// Step 2: where (the entry's own reply is step 1: what happened).
+        public var askCommuneVI: String
+        /// Step 3: `{commune}` is the commune found; the citizen answers with a send word.
+        public var confirmVI: String
+        /// `{reference}` is the new tip's reference.
+        public var sentVI: String
+        public var cancelledVI: String
+        public var tooShortVI: String
+        /// `{text}` is what the citizen wrote.
+        public var communeNotFoundVI: String
+        /// Folded words: send the tip, or give up.
+        public var sendWords: [String]
+        public var cancelWords: [String]
+
+        public init(askCommuneVI: String, confirmVI: String, sentVI: String, cancelledVI: String, tooShortVI: String, communeNotFoundVI: String,
+                    sendWords: [String], cancelWords: [String]) {
+            self.askCommuneVI = askCommuneVI
+            self.confirmVI = confirmVI
+            self.sentVI = sentVI
+            self.cancelledVI = cancelledVI
+            self.tooShortVI = tooShortVI
+            self.communeNotFoundVI = communeNotFoundVI
+            self.sendWords = sendWords
+            self.cancelWords = cancelWords
+        }
+
+        public func isSend(_ text: String) -> Bool { sendWords.map(VietnameseText.fold).contains(VietnameseText.fold(text)) }
+        public func isCancel(_ text: String) -> Bool { cancelWords.map(VietnameseText.fold).contains(VietnameseText.fold(text)) }
+    }
+
     public var entries: [Entry]
     /// Sent when a message starts with no keyword, at most once a day per conversation.
     public var welcomeVI: String
+    public var tipFlow: TipFlow?
 
-    public init(entries: [Entry], welcomeVI: String) {
+    public init(entries: [Entry], welcomeVI: String, tipFlow: TipFlow? = nil) {
         self.entries = entries
         self.welcomeVI = welcomeVI
+        self.tipFlow = tipFlow
     }
 
     /// The entry a message starts with, and what follows the keyword.

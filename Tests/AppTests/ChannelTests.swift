@@ -456,6 +456,40 @@ import VaporTesting
         }
     }
 
+    @Test("The chat menu takes a tip step by step without an officer: what happened, the commune by name without diacritics, the go-ahead; the tip is filed and its reference sent; HUỶ ends a report")
+    func guidedTip() async throws {
+        try await Self.withChannels { app, fake, _ in
+            let service = ChannelService(db: app.db, app: app)
+            var number = 0
+            func say(_ text: String) async throws -> String {
+                number += 1
+                try await Self.zalo(app, Self.zaloEvent("user_send_text", msgID: "g-\(number)", text: text))
+                try await service.processEvents()
+                _ = try await service.deliverDue()
+                return fake.sent.last?.text ?? ""
+            }
+            #expect(try await say("Báo tin").contains("bước 1/3"))
+            #expect(try await say("đua xe").contains("ít nhất 10 ký tự"))
+            #expect(try await say("Tối nào cũng có nhóm thanh niên đua xe, rú ga trên đường Lê Duẩn").hasPrefix("Bước 2/3"))
+            #expect(try await say("xa khong ton tai abc").contains("Không tìm thấy"))
+            #expect(try await say("phuong buon ma thuot").contains("Buôn Ma Thuột"))
+            let tipsBefore = try await Tip.query(on: app.db).count()
+            let sent = try await say("GỬI")
+            let tip = try #require(try await Tip.query(on: app.db).sort(\.$createdAt, .descending).first())
+            #expect(try await Tip.query(on: app.db).count() == tipsBefore + 1)
+            #expect(sent.contains(tip.reference) && tip.categoryCode == "other" && tip.anonymous)
+            #expect(try TipService(db: app.db, app: app).content(of: tip).description.contains("đua xe, rú ga"))
+            #expect(try await AdminArea.find(tip.$area.id, on: app.db)?.code == TipAPITests.buonMaThuot)
+            let message = try #require(try await ConversationMessage.query(on: app.db).filter(\.$externalID == "g-\(number)").first())
+            #expect(message.$tip.id == tip.id)
+            #expect(try await Conversation.query(on: app.db).first()?.flow == nil)
+
+            #expect(try await say("bao tin").contains("bước 1/3"))
+            #expect(try await say("Huỷ").hasPrefix("Đã bỏ báo tin"))
+            #expect(try await Tip.query(on: app.db).count() == tipsBefore + 1)
+        }
+    }
+
     @Test("The chat menu answers keywords without an officer: the hotline, and a scam lookup of a number as the citizen typed it")
     func chatMenu() async throws {
         try await Self.withChannels { app, fake, page in

@@ -59,6 +59,8 @@ struct CreateChannels: AsyncMigration {
             .field("last_message_at", .datetime, .required)
             .field("unread", .int, .required)
             .field("menu_welcomed_at", .datetime)
+            .field("flow", .string)
+            .field("flow_sealed", .data)
             .field("created_at", .datetime, .required)
             .unique(on: "account_id", "external_user_id")
             .create()

@@ -84,6 +84,10 @@ final class Conversation: Model, @unchecked Sendable { // Fluent models are muta
     @Field(key: "last_message_at") var lastMessageAt: Date
     @Field(key: "unread") var unread: Int
     @OptionalField(key: "menu_welcomed_at") var menuWelcomedAt: Date?
+    /// The step of the chat menu's guided tip report the citizen is at, and what they gave so
+    /// far (`TipFlowDraft`, sealed with the conversation's id).
+    @OptionalField(key: "flow") var flow: String?
+    @OptionalField(key: "flow_sealed") var flowSealed: Data?
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
@@ -160,6 +164,13 @@ final class ConversationMessage: Model, @unchecked Sendable { // Fluent models a
     @OptionalField(key: "seen_at") var seenAt: Date?
 
     init() {}
+}
+
+/// What the guided tip report has gathered.
+struct TipFlowDraft: Codable, Sendable, Equatable {
+    var description = ""
+    var communeCode: String?
+    var communeName: String?
 }
 
 /// What a message says, sealed with the message's id.

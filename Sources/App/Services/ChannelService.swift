@@ -272,7 +272,8 @@ struct ChannelService: Sendable {
         if event.kind == .message {
             files = await download(event.attachments, account: account)
         }
-        let menuReplies = event.kind == .message ? try await menuReplies(to: event, account: account, now: now) : []
+        let menu = event.kind == .message ? try await menuAnswer(to: event, account: account, now: now) : MenuAnswer()
+        let menuReplies = menu.replies
         let content = MessageContent(text: event.text ?? "", attachments: event.attachments, latitude: event.latitude, longitude: event.longitude)
         // The message is dated when it arrived, so the thread keeps the citizen's order.
         let arrived = record.receivedAt
@@ -294,6 +295,18 @@ struct ChannelService: Sendable {
                     for reply in menuReplies {
                         try await self.queue(reply.text, origin: .menu, author: nil, in: conversationID, at: now, on: db)
                         if reply.welcome { conversation.menuWelcomedAt = now }
+                    }
+                    switch menu.flow {
+                    case .keep: break
+                    case .clear:
+                        conversation.flow = nil
+                        conversation.flowSealed = nil
+                    case .set(let step, let draft):
+                        conversation.flow = step
+                        conversation.flowSealed = try self.vault.seal(draft, for: conversationID)
+                    }
+                    if let tipID = menu.tip {
+                        try await (try db.requireSQL()).update(ConversationMessage.schema).set("tip_id", to: tipID).where("id", .equal, messageID).run()
                     }
                 case .follow, .unfollow:
                     let following = event.kind == .follow
@@ -428,28 +441,79 @@ struct ChannelService: Sendable {
         var welcome: Bool
     }
 
-    /// The menu's answer to a citizen's message: the entry its first words name, or once a day
-    /// the welcome listing what can be asked.
-    private func menuReplies(to event: ChannelEvent, account: ChannelAccount, now: Date) async throws -> [MenuReply] {
+    private enum FlowChange {
+        case keep
+        case clear
+        case set(String, TipFlowDraft)
+    }
+
+    private struct MenuAnswer {
+        var replies: [MenuReply] = []
+        var flow = FlowChange.keep
+        /// The tip the guided report filed with this message.
+        var tip: UUID?
+    }
+
+    /// The menu's answer to a citizen's message: the next step of a guided tip report under way,
+    /// else the entry its first words name, else (once a day) the welcome listing what can be asked.
+    private func menuAnswer(to event: ChannelEvent, account: ChannelAccount, now: Date) async throws -> MenuAnswer {
         let menu = app.chatMenu
-        guard let page = try await Page.find(account.$page.id, on: db) else { return [] }
+        guard let page = try await Page.find(account.$page.id, on: db) else { return MenuAnswer() }
         let unit = try await Unit.find(page.$unit.id, on: db)
         let hotline = page.hotline ?? unit?.hotline ?? "113"
         func filled(_ text: String) -> String {
             text.replacingOccurrences(of: "{page}", with: page.name).replacingOccurrences(of: "{hotline}", with: hotline)
         }
+        let conversation = try await Conversation.query(on: db).filter(\.$account.$id == account.requireID()).filter(\.$externalUserID == event.userID).first()
+        if let conversation, let step = conversation.flow, let flow = menu.tipFlow {
+            return try await tipFlowStep(step, conversation: conversation, text: event.text ?? "", flow: flow, now: now)
+        }
         guard let text = event.text, let (entry, rest) = menu.match(text) else {
-            let conversation = try await Conversation.query(on: db).filter(\.$account.$id == account.requireID()).filter(\.$externalUserID == event.userID).first()
-            if let welcomed = conversation?.menuWelcomedAt, now.timeIntervalSince(welcomed) < 24 * 3600 { return [] }
-            return [MenuReply(text: filled(menu.welcomeVI), welcome: true)]
+            if let welcomed = conversation?.menuWelcomedAt, now.timeIntervalSince(welcomed) < 24 * 3600 { return MenuAnswer() }
+            return MenuAnswer(replies: [MenuReply(text: filled(menu.welcomeVI), welcome: true)])
         }
         switch entry.action {
         case "scam_lookup":
-            guard !rest.isEmpty else { return [MenuReply(text: filled(entry.replyVI), welcome: false)] }
-            return [MenuReply(text: try await lookupAnswer(rest, now: now), welcome: false)]
+            guard !rest.isEmpty else { return MenuAnswer(replies: [MenuReply(text: filled(entry.replyVI), welcome: false)]) }
+            return MenuAnswer(replies: [MenuReply(text: try await lookupAnswer(rest, now: now), welcome: false)])
+        case "tip_flow" where menu.tipFlow != nil:
+            return MenuAnswer(replies: [MenuReply(text: filled(entry.replyVI), welcome: false)], flow: .set(Self.stepDescription, TipFlowDraft()))
         default:
-            return [MenuReply(text: filled(entry.replyVI), welcome: false)]
+            return MenuAnswer(replies: [MenuReply(text: filled(entry.replyVI), welcome: false)])
         }
+    }
+
+    static let stepDescription = "tip.description"
+    static let stepCommune = "tip.commune"
+    static let stepConfirm = "tip.confirm"
+
+    /// The guided tip report: what happened, then where (a commune found by name, with or without
+    /// diacritics), then the citizen's go-ahead; the tip is filed anonymously ("other" category,
+    /// for the commune's police to sort), its reference sent back. `HUỶ` ends it at any step.
+    private func tipFlowStep(_ step: String, conversation: Conversation, text raw: String, flow: ChatMenu.TipFlow, now: Date) async throws -> MenuAnswer {
+        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        func reply(_ text: String) -> [MenuReply] { [MenuReply(text: text, welcome: false)] }
+        if flow.isCancel(text) { return MenuAnswer(replies: reply(flow.cancelledVI), flow: .clear) }
+        var draft = try conversation.flowSealed.map { try vault.open(TipFlowDraft.self, from: $0, for: try conversation.requireID()) } ?? TipFlowDraft()
+        if step == Self.stepDescription {
+            guard TipRules.descriptionLength.contains(VietnameseText.clean(text).count) else { return MenuAnswer(replies: reply(flow.tooShortVI)) }
+            draft.description = text
+            return MenuAnswer(replies: reply(flow.askCommuneVI), flow: .set(Self.stepCommune, draft))
+        }
+        if step == Self.stepConfirm, flow.isSend(text), let commune = draft.communeCode {
+            let submitted = try await TipService(db: db, app: app).submit(TipDraft(categoryCode: "other", description: draft.description, communeCode: commune),
+                                                                          by: .anonymous, now: now)
+            return MenuAnswer(replies: reply(flow.sentVI.replacingOccurrences(of: "{reference}", with: submitted.tip.reference)), flow: .clear,
+                              tip: try submitted.tip.requireID())
+        }
+        // Where: a commune's name (also a correction at the last step).
+        guard !text.isEmpty, let found = try await AreaSearch.communes(matching: String(text.prefix(100)), limit: 1, on: db).first else {
+            return MenuAnswer(replies: reply(flow.communeNotFoundVI.replacingOccurrences(of: "{text}", with: String(text.prefix(100)))))
+        }
+        draft.communeCode = found.code
+        draft.communeName = found.name + ", " + found.provinceName
+        return MenuAnswer(replies: reply(flow.confirmVI.replacingOccurrences(of: "{commune}", with: draft.communeName ?? found.name)),
+                          flow: .set(Self.stepConfirm, draft))
     }
 
     private func lookupAnswer(_ raw: String, now: Date) async throws -> String {

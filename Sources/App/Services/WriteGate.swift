@@ -167,7 +167,7 @@ actor WriteGate: LifecycleHandler {
             // Set when a statement inside the transaction failed (not the commit).
             let inside = NIOLockedValueBox(false)
             do {
-                let values = try await db.transaction { tx -> [any Sendable] in
+                let values = try await Self.transaction(db) { tx -> [any Sendable] in
                     do {
                         let writes = WriteBatch(defersRows: true)
                         try await lockForWriting(tx, writes)
@@ -198,7 +198,7 @@ actor WriteGate: LifecycleHandler {
         }
         let results: [Result<any Sendable, any Error>]
         do {
-            results = try await db.transaction { tx -> [Result<any Sendable, any Error>] in
+            results = try await Self.transaction(db) { tx -> [Result<any Sendable, any Error>] in
                 let sql = try tx.requireSQL()
                 let writes = WriteBatch(defersRows: false)
                 try await lockForWriting(tx, writes)
@@ -234,6 +234,31 @@ actor WriteGate: LifecycleHandler {
         }
         for (job, result) in zip(batch, results) { job.continuation.resume(with: result) }
         return outcome
+    }
+
+    /// A transaction on the leased connection. Fluent's PostgreSQL driver treats a connection it
+    /// lent (`withConnection`) as already inside a transaction, so its `transaction` would run the
+    /// body without BEGIN (each statement committing alone, savepoints refused); on PostgreSQL the
+    /// gate says BEGIN and COMMIT itself.
+    private static func transaction<T: Sendable>(_ db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        guard let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" else {
+            return try await db.transaction(body)
+        }
+        try await sql.raw("BEGIN").run()
+        let result: T
+        do {
+            result = try await body(db)
+        } catch {
+            try? await sql.raw("ROLLBACK").run()
+            throw error
+        }
+        do {
+            try await sql.raw("COMMIT").run()
+        } catch {
+            try? await sql.raw("ROLLBACK").run()
+            throw error
+        }
+        return result
     }
 
     /// Takes SQLite's write lock at the start (BEGIN IMMEDIATE in effect: a transaction that read
