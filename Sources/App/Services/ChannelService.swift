@@ -606,18 +606,24 @@ struct ChannelService: Sendable {
         return id
     }
 
-    /// Turns a citizen's message (its text, photos and location) into a tip of the page's unit's
-    /// area, and tells the citizen its reference in the same conversation.
-    func makeTip(from messageID: UUID, in conversation: Conversation, categoryCode: String, communeCode: String, description: String?,
-                 by account: CurrentAccount, now: Date = Date()) async throws -> Tip {
-        let conversationID = try conversation.requireID()
+    /// What a citizen's message in this conversation says, if it has not been turned into a tip
+    /// or a question yet.
+    private func unconvertedMessage(_ messageID: UUID, in conversationID: UUID) async throws -> MessageContent {
         guard let message = try await ConversationMessage.query(on: db).filter(\.$id == messageID).filter(\.$conversation.$id == conversationID)
             .filter(\.$direction == .inbound).first() else { throw TipService.NotFound() }
         guard message.$tip.id == nil, message.$question.id == nil else {
             throw ValidationFailure(issues: [FieldIssue(field: "message", code: "already", messageVI: "Tin nhắn này đã được chuyển đi.",
                                                         messageEN: "This message has already been turned into a tip or a question.")])
         }
-        let content = try vault.open(MessageContent.self, from: message.sealed, for: messageID)
+        return try vault.open(MessageContent.self, from: message.sealed, for: messageID)
+    }
+
+    /// Turns a citizen's message (its text, photos and location) into a tip of the page's unit's
+    /// area, and tells the citizen its reference in the same conversation.
+    func makeTip(from messageID: UUID, in conversation: Conversation, categoryCode: String, communeCode: String, description: String?,
+                 by account: CurrentAccount, now: Date = Date()) async throws -> Tip {
+        let conversationID = try conversation.requireID()
+        let content = try await unconvertedMessage(messageID, in: conversationID)
         let stored = try await EvidenceFiles.byOwner([messageID: Self.fileOwner(messageID)], on: db)[messageID] ?? []
         let attachments = try stored.compactMap { file -> SanitizedAttachment? in
             guard case .success(let clean) = AttachmentRules.sanitize(try app.attachmentStore.read(try file.requireID()), declaredName: nil) else { return nil }
@@ -652,13 +658,7 @@ struct ChannelService: Sendable {
     func makeQuestion(from messageID: UUID, in conversation: Conversation, communeCode: String, text: String?, by account: CurrentAccount,
                       now: Date = Date()) async throws -> Question {
         let conversationID = try conversation.requireID()
-        guard let message = try await ConversationMessage.query(on: db).filter(\.$id == messageID).filter(\.$conversation.$id == conversationID)
-            .filter(\.$direction == .inbound).first() else { throw TipService.NotFound() }
-        guard message.$tip.id == nil, message.$question.id == nil else {
-            throw ValidationFailure(issues: [FieldIssue(field: "message", code: "already", messageVI: "Tin nhắn này đã được chuyển đi.",
-                                                        messageEN: "This message has already been turned into a tip or a question.")])
-        }
-        let content = try vault.open(MessageContent.self, from: message.sealed, for: messageID)
+        let content = try await unconvertedMessage(messageID, in: conversationID)
         let asker = try await channelAsker(now: now)
         let question = try await QuestionService(db: db, app: app).ask(
             .init(communeCode: communeCode, text: (text?.isEmpty == false ? text : nil) ?? content.text, channel: conversation.channel.rawValue), by: asker, now: now)
