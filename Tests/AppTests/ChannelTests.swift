@@ -41,7 +41,7 @@ import VaporTesting
     }
 
     static func zaloEvent(_ name: String, msgID: String? = nil, text: String? = nil, attachments: [[String: Any]]? = nil,
-                          extra: [String: Any] = [:], appID: String = appID, oaID: String = oaID) -> String {
+                          extra: [String: Any] = [:], appID: String = appID, oaID: String = oaID) throws -> String {
         var message: [String: Any] = [:]
         if let msgID { message["msg_id"] = msgID }
         if let text { message["text"] = text }
@@ -57,7 +57,7 @@ import VaporTesting
         }
         if !message.isEmpty { object["message"] = message }
         object.merge(extra) { _, new in new }
-        return String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
     }
 
     static func signature(_ body: String, appID: String = appID, secret: String = oaSecret) -> String {
@@ -102,12 +102,12 @@ import VaporTesting
         try await Self.withChannels { app, fake, page in
             let photoURL = fake.baseURL + "/cdn/photo.jpg"
             let events = [
-                Self.zaloEvent("user_send_text", msgID: "m-text", text: "Có đánh nhau ở chợ, một người cầm dao"),
-                Self.zaloEvent("user_send_image", msgID: "m-photo", text: "Ảnh hiện trường ở cổng chợ trung tâm, khoảng 10 người",
+                try Self.zaloEvent("user_send_text", msgID: "m-text", text: "Có đánh nhau ở chợ, một người cầm dao"),
+                try Self.zaloEvent("user_send_image", msgID: "m-photo", text: "Ảnh hiện trường ở cổng chợ trung tâm, khoảng 10 người",
                                attachments: [["type": "image", "payload": ["thumbnail": photoURL, "url": photoURL]]]),
-                Self.zaloEvent("user_send_location", msgID: "m-place",
+                try Self.zaloEvent("user_send_location", msgID: "m-place",
                                attachments: [["type": "location", "payload": ["coordinates": ["latitude": "12.6667", "longitude": "108.0377"]]]]),
-                Self.zaloEvent("follow", extra: ["oa_id": Self.oaID, "follower": ["id": Self.citizen], "source": "oa_profile"]),
+                try Self.zaloEvent("follow", extra: ["oa_id": Self.oaID, "follower": ["id": Self.citizen], "source": "oa_profile"]),
             ]
             for event in events {
                 let (status, body) = try await Self.zalo(app, event)
@@ -172,10 +172,10 @@ import VaporTesting
 
             // Zalo echoes our own send (skipped) and an officer's message written in its OA tool (kept).
             let replyID = try #require(outbound.last?.0.externalID)
-            try await Self.zalo(app, Self.zaloEvent("oa_send_text", msgID: replyID, text: sent[2].text))
-            try await Self.zalo(app, Self.zaloEvent("oa_send_text", msgID: "m-admin", text: "Bà con tránh xa khu vực chợ.",
+            try await Self.zalo(app, try Self.zaloEvent("oa_send_text", msgID: replyID, text: sent[2].text))
+            try await Self.zalo(app, try Self.zaloEvent("oa_send_text", msgID: "m-admin", text: "Bà con tránh xa khu vực chợ.",
                                                     extra: ["sender": ["id": Self.oaID, "admin_id": "998877"]]))
-            try await Self.zalo(app, Self.zaloEvent("user_seen_message", extra: ["message": ["msg_ids": [replyID]]]))
+            try await Self.zalo(app, try Self.zaloEvent("user_seen_message", extra: ["message": ["msg_ids": [replyID]]]))
             #expect(try await service.processEvents() == 3)
             let after = try await Self.messages(app)
             #expect(after.filter { $0.0.externalID == replyID }.count == 1)
@@ -189,7 +189,7 @@ import VaporTesting
     @Test("Refused webhooks store nothing and send nothing: wrong or missing signature, wrong app id, unknown OA, malformed JSON, a huge body; a retried event is stored once; the unsigned {} probe is answered and not stored")
     func zaloRefusals() async throws {
         try await Self.withChannels { app, fake, _ in
-            let event = Self.zaloEvent("user_send_text", msgID: "m-1", text: "Xin chào công an phường")
+            let event = try Self.zaloEvent("user_send_text", msgID: "m-1", text: "Xin chào công an phường")
             var (status, body) = try await Self.post(app, "/channels/zalo/webhook", event, headers: ["X-ZEvent-Signature": Self.signature(event, secret: "guess")])
             #expect(status == .unauthorized && body.contains("signature_invalid"))
             (status, body) = try await Self.post(app, "/channels/zalo/webhook", event, headers: [:])
@@ -198,15 +198,15 @@ import VaporTesting
             let tampered = event.replacingOccurrences(of: "Xin chào", with: "Chuyển tiền")
             (status, _) = try await Self.post(app, "/channels/zalo/webhook", tampered, headers: ["X-ZEvent-Signature": Self.signature(event)])
             #expect(status == .unauthorized)
-            let otherApp = Self.zaloEvent("user_send_text", msgID: "m-2", text: "Xin chào", appID: "111")
+            let otherApp = try Self.zaloEvent("user_send_text", msgID: "m-2", text: "Xin chào", appID: "111")
             (status, body) = try await Self.post(app, "/channels/zalo/webhook", otherApp, headers: ["X-ZEvent-Signature": Self.signature(otherApp, appID: "111")])
             #expect(status == .unauthorized && body.contains("wrong_app"))
-            let unknown = Self.zaloEvent("user_send_text", msgID: "m-3", text: "Xin chào", oaID: "999")
+            let unknown = try Self.zaloEvent("user_send_text", msgID: "m-3", text: "Xin chào", oaID: "999")
             (status, body) = try await Self.zalo(app, unknown)
             #expect(status == .notFound && body.contains("unknown_account"))
             (status, body) = try await Self.post(app, "/channels/zalo/webhook", "{\"app_id\": ", headers: ["X-ZEvent-Signature": "mac=00"])
             #expect(status == .badRequest && body.contains("malformed"))
-            let huge = Self.zaloEvent("user_send_text", msgID: "m-4", text: String(repeating: "a", count: 100_000))
+            let huge = try Self.zaloEvent("user_send_text", msgID: "m-4", text: String(repeating: "a", count: 100_000))
             (status, _) = try await Self.zalo(app, huge)
             #expect(status == .payloadTooLarge)
             #expect(try await Self.count(app, "channel_events") == 0)
@@ -227,7 +227,7 @@ import VaporTesting
     @Test("Zalo answers 503, then -32, and refuses the old token: every queued reply is delivered exactly once and in order, the token is refreshed and saved, and a second server on the same database finishes the queue")
     func deliveryFaults() async throws {
         try await Self.withChannels { app, fake, _ in
-            try await Self.zalo(app, Self.zaloEvent("user_send_text", msgID: "m-1", text: "Tôi muốn hỏi về căn cước"))
+            try await Self.zalo(app, try Self.zaloEvent("user_send_text", msgID: "m-1", text: "Tôi muốn hỏi về căn cước"))
             let service = ChannelService(db: app.db, app: app)
             try await service.processEvents()
             let conversation = try #require(try await Conversation.query(on: app.db).first())
@@ -275,7 +275,7 @@ import VaporTesting
     @Test("A reply outside Zalo's 7-day window is refused before it is queued; an error no retry can fix marks the message undeliverable with the reason")
     func undeliverable() async throws {
         try await Self.withChannels { app, fake, _ in
-            try await Self.zalo(app, Self.zaloEvent("user_send_text", msgID: "m-1", text: "Cho hỏi thủ tục tạm trú"))
+            try await Self.zalo(app, try Self.zaloEvent("user_send_text", msgID: "m-1", text: "Cho hỏi thủ tục tạm trú"))
             let service = ChannelService(db: app.db, app: app)
             try await service.processEvents()
             let conversation = try #require(try await Conversation.query(on: app.db).first())
@@ -295,23 +295,23 @@ import VaporTesting
     @Test("Telegram: a wrong secret token is refused; text, photo and location arrive in the same inbox; the reply goes out with sendMessage; a retried update is stored once")
     func telegram() async throws {
         try await Self.withChannels { app, fake, page in
-            func update(_ id: Int, _ message: [String: Any]) -> String {
+            func update(_ id: Int, _ message: [String: Any]) throws -> String {
                 var message = message
                 message["message_id"] = id
                 message["from"] = ["id": 777001, "is_bot": false, "first_name": "Lan"]
                 message["chat"] = ["id": 777001, "type": "private", "first_name": "Lan"]
                 message["date"] = Int(Date().timeIntervalSince1970)
-                return String(decoding: try! JSONSerialization.data(withJSONObject: ["update_id": 5000 + id, "message": message]), as: UTF8.self)
+                return String(decoding: try JSONSerialization.data(withJSONObject: ["update_id": 5000 + id, "message": message]), as: UTF8.self)
             }
-            let text = update(1, ["text": "Có người lạ theo dõi nhà tôi mấy đêm nay"])
+            let text = try update(1, ["text": "Có người lạ theo dõi nhà tôi mấy đêm nay"])
             var (status, _) = try await Self.post(app, "/channels/telegram/webhook", text, headers: ["X-Telegram-Bot-Api-Secret-Token": "wrong"])
             #expect(status == .forbidden)
             (status, _) = try await Self.post(app, "/channels/telegram/webhook", text, headers: [:])
             #expect(status == .forbidden)
             #expect(try await Self.count(app, "channel_events") == 0)
             let headers: HTTPHeaders = ["X-Telegram-Bot-Api-Secret-Token": Self.botSecret]
-            for body in [text, text, update(2, ["photo": [["file_id": "small", "width": 90], ["file_id": "large", "width": 800]], "caption": "Biển số xe"]),
-                         update(3, ["location": ["latitude": 12.68, "longitude": 108.05]])] {
+            for body in [text, text, try update(2, ["photo": [["file_id": "small", "width": 90], ["file_id": "large", "width": 800]], "caption": "Biển số xe"]),
+                         try update(3, ["location": ["latitude": 12.68, "longitude": 108.05]])] {
                 (status, _) = try await Self.post(app, "/channels/telegram/webhook", body, headers: headers)
                 #expect(status == .ok)
             }
@@ -336,8 +336,8 @@ import VaporTesting
         try await Self.withChannels { app, fake, page in
             let citizens = ["111", "222"]
             for citizen in citizens {
-                let follow = Self.zaloEvent("follow", extra: ["oa_id": Self.oaID, "follower": ["id": citizen], "source": "oa_profile"])
-                let text = Self.zaloEvent("user_send_text", msgID: "m-\(citizen)", text: "hotline", extra: ["sender": ["id": citizen]])
+                let follow = try Self.zaloEvent("follow", extra: ["oa_id": Self.oaID, "follower": ["id": citizen], "source": "oa_profile"])
+                let text = try Self.zaloEvent("user_send_text", msgID: "m-\(citizen)", text: "hotline", extra: ["sender": ["id": citizen]])
                 try await Self.zalo(app, follow)
                 try await Self.zalo(app, text)
             }
@@ -401,7 +401,7 @@ import VaporTesting
     @Test("A citizen's question on Zalo becomes a question to the commune's police in one step; the answer given in the questions inbox goes back on Zalo")
     func questionFromZalo() async throws {
         try await Self.withChannels { app, fake, _ in
-            try await Self.zalo(app, Self.zaloEvent("user_send_text", msgID: "m-q", text: "Cho hỏi làm căn cước cho con 14 tuổi cần giấy tờ gì?"))
+            try await Self.zalo(app, try Self.zaloEvent("user_send_text", msgID: "m-q", text: "Cho hỏi làm căn cước cho con 14 tuổi cần giấy tờ gì?"))
             let service = ChannelService(db: app.db, app: app)
             try await service.processEvents()
             let conversation = try #require(try await Conversation.query(on: app.db).first())
@@ -463,7 +463,7 @@ import VaporTesting
             var number = 0
             func say(_ text: String) async throws -> String {
                 number += 1
-                try await Self.zalo(app, Self.zaloEvent("user_send_text", msgID: "g-\(number)", text: text))
+                try await Self.zalo(app, try Self.zaloEvent("user_send_text", msgID: "g-\(number)", text: text))
                 try await service.processEvents()
                 _ = try await service.deliverDue()
                 return fake.sent.last?.text ?? ""
@@ -493,8 +493,8 @@ import VaporTesting
     @Test("The chat menu answers keywords without an officer: the hotline, and a scam lookup of a number as the citizen typed it")
     func chatMenu() async throws {
         try await Self.withChannels { app, fake, page in
-            try await Self.zalo(app, Self.zaloEvent("user_send_text", msgID: "m-1", text: "Hotline"))
-            try await Self.zalo(app, Self.zaloEvent("user_send_text", msgID: "m-2", text: "tra cứu 0912.345.678"))
+            try await Self.zalo(app, try Self.zaloEvent("user_send_text", msgID: "m-1", text: "Hotline"))
+            try await Self.zalo(app, try Self.zaloEvent("user_send_text", msgID: "m-2", text: "tra cứu 0912.345.678"))
             let service = ChannelService(db: app.db, app: app)
             try await service.processEvents()
             _ = try await service.deliverDue()

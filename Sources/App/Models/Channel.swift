@@ -3,7 +3,7 @@ import Fluent
 import Foundation
 
 /// A page's account on a messaging channel (see `CreateChannels`).
-final class ChannelAccount: Model, @unchecked Sendable { // Fluent models are mutable classes; each instance stays inside one task.
+final class ChannelAccount: Model, @unchecked Sendable { // Fluent models are mutable classes; an instance is changed inside one task only (a delivery pass's conversations share theirs read-only).
     static let schema = "channel_accounts"
 
     enum Status: String, Codable, Sendable {

@@ -458,11 +458,13 @@ struct ChannelService: Sendable {
     /// else the entry its first words name, else (once a day) the welcome listing what can be asked.
     private func menuAnswer(to event: ChannelEvent, account: ChannelAccount, now: Date) async throws -> MenuAnswer {
         let menu = app.chatMenu
-        guard let page = try await Page.find(account.$page.id, on: db) else { return MenuAnswer() }
-        let unit = try await Unit.find(page.$unit.id, on: db)
-        let hotline = page.hotline ?? unit?.hotline ?? "113"
-        func filled(_ text: String) -> String {
-            text.replacingOccurrences(of: "{page}", with: page.name).replacingOccurrences(of: "{hotline}", with: hotline)
+        // The page and its hotline are read only for an answer that names them.
+        func filled(_ text: String) async throws -> String {
+            guard let page = try await Page.find(account.$page.id, on: db) else { return text }
+            var hotline = page.hotline
+            if hotline == nil { hotline = try await Unit.find(page.$unit.id, on: db)?.hotline }
+            let number = hotline ?? "113"
+            return text.replacingOccurrences(of: "{page}", with: page.name).replacingOccurrences(of: "{hotline}", with: number)
         }
         let conversation = try await Conversation.query(on: db).filter(\.$account.$id == account.requireID()).filter(\.$externalUserID == event.userID).first()
         if let conversation, let step = conversation.flow, let flow = menu.tipFlow {
@@ -470,16 +472,16 @@ struct ChannelService: Sendable {
         }
         guard let text = event.text, let (entry, rest) = menu.match(text) else {
             if let welcomed = conversation?.menuWelcomedAt, now.timeIntervalSince(welcomed) < 24 * 3600 { return MenuAnswer() }
-            return MenuAnswer(replies: [MenuReply(text: filled(menu.welcomeVI), welcome: true)])
+            return MenuAnswer(replies: [MenuReply(text: try await filled(menu.welcomeVI), welcome: true)])
         }
         switch entry.action {
         case "scam_lookup":
-            guard !rest.isEmpty else { return MenuAnswer(replies: [MenuReply(text: filled(entry.replyVI), welcome: false)]) }
+            guard !rest.isEmpty else { return MenuAnswer(replies: [MenuReply(text: try await filled(entry.replyVI), welcome: false)]) }
             return MenuAnswer(replies: [MenuReply(text: try await lookupAnswer(rest, now: now), welcome: false)])
         case "tip_flow" where menu.tipFlow != nil:
-            return MenuAnswer(replies: [MenuReply(text: filled(entry.replyVI), welcome: false)], flow: .set(Self.stepDescription, TipFlowDraft()))
+            return MenuAnswer(replies: [MenuReply(text: try await filled(entry.replyVI), welcome: false)], flow: .set(Self.stepDescription, TipFlowDraft()))
         default:
-            return MenuAnswer(replies: [MenuReply(text: filled(entry.replyVI), welcome: false)])
+            return MenuAnswer(replies: [MenuReply(text: try await filled(entry.replyVI), welcome: false)])
         }
     }
 
@@ -516,22 +518,13 @@ struct ChannelService: Sendable {
                           flow: .set(Self.stepConfirm, draft))
     }
 
+    /// The registry's answer in the site's own words (`ScamLookupText`), with the patrol's warning.
     private func lookupAnswer(_ raw: String, now: Date) async throws -> String {
-        let answer: ScamRegistry.Answer
         do {
-            answer = try await ScamRegistry(db: db, app: app).lookup(raw, now: now)
+            let answer = try await ScamRegistry(db: db, app: app).lookup(raw, now: now)
+            return ScamLookupText.message(answer).vi + (answer.warning.map { "\n" + $0 } ?? "")
         } catch let failure as ValidationFailure {
             return "Không tra cứu được \"\(raw.prefix(100))\": " + (failure.issues.first?.messageVI ?? "")
-        }
-        let shown = answer.indicator.display
-        switch answer.verdict {
-        case .verified:
-            return "CẢNH BÁO: \(shown) đã được lực lượng an ninh mạng xác minh là lừa đảo (\(answer.reports) phản ánh). Không chuyển tiền, không cung cấp mã OTP." +
-                (answer.warning.map { "\n" + $0 } ?? "")
-        case .reported:
-            return "\(shown) đã bị người dân phản ánh \(answer.reports) lần, chưa được xác minh. Hãy hết sức thận trọng."
-        case .notFound:
-            return "Chưa có phản ánh nào về \(shown). Điều này KHÔNG có nghĩa là an toàn: hãy thận trọng khi được yêu cầu chuyển tiền."
         }
     }
 
@@ -582,14 +575,21 @@ struct ChannelService: Sendable {
     static let replyWindow: TimeInterval = 7 * 24 * 3600
     static let replyLength = 1...2000
 
+    /// A message as written in the console or on the site: NFC, trimmed, 1 to 2000 characters (what
+    /// Zalo takes), no control characters but line breaks and tabs.
+    static func messageText(_ raw: String) throws -> String {
+        let text = VietnameseText.nfc(raw).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard replyLength.contains(text.count), !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\r" && $0 != "\t" }) else {
+            throw ValidationFailure(issues: [FieldIssue(field: "text", code: "length", messageVI: "Tin nhắn dài từ 1 đến 2000 ký tự, không chứa ký tự điều khiển.",
+                                                        messageEN: "A message is 1 to 2000 characters long, without control characters.")])
+        }
+        return text
+    }
+
     /// An officer's reply: queued in the same transaction as its audit entry, sent by the worker.
     @discardableResult
     func reply(_ raw: String, to conversation: Conversation, by account: CurrentAccount, now: Date = Date()) async throws -> UUID {
-        let text = VietnameseText.nfc(raw).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard Self.replyLength.contains(text.count) else {
-            throw ValidationFailure(issues: [FieldIssue(field: "text", code: "length", messageVI: "Tin trả lời dài từ 1 đến 2000 ký tự.",
-                                                        messageEN: "A reply is 1 to 2000 characters long.")])
-        }
+        let text = try Self.messageText(raw)
         if conversation.channel == .zalo, now.timeIntervalSince(conversation.lastInboundAt ?? .distantPast) > Self.replyWindow {
             throw ValidationFailure(issues: [FieldIssue(field: "text", code: "window_closed",
                 messageVI: "Người dân chưa nhắn tin cho trang trong 7 ngày qua: Zalo không cho phép trả lời đến khi họ nhắn lại.",
@@ -618,6 +618,26 @@ struct ChannelService: Sendable {
         return try vault.open(MessageContent.self, from: message.sealed, for: messageID)
     }
 
+    private enum Conversion {
+        case tip(UUID)
+        case question(UUID)
+    }
+
+    /// Records what a citizen's message became, tells the citizen in the conversation, and audits it.
+    private func converted(_ messageID: UUID, in conversationID: UUID, to target: Conversion, by account: CurrentAccount, notice: String, now: Date) async throws {
+        let (column, name, id): (String, String, UUID) = switch target {
+        case .tip(let id): ("tip_id", "tip", id)
+        case .question(let id): ("question_id", "question", id)
+        }
+        try await gate.transaction { db in
+            try await (try db.requireSQL()).update(ConversationMessage.schema).set(SQLIdentifier(column), to: id).where("id", .equal, messageID).run()
+            try await self.queue(notice, origin: .system, author: nil, in: conversationID, at: now, on: db)
+            try await AuditLog.append(.staff(account.id), "channel.\(name)", subject: "conversation:" + conversationID.uuidString,
+                                      detail: ["message": messageID.uuidString, name: id.uuidString], at: now, on: db)
+        }
+        app.backgroundJobs?.wake()
+    }
+
     /// Turns a citizen's message (its text, photos and location) into a tip of the page's unit's
     /// area, and tells the citizen its reference in the same conversation.
     func makeTip(from messageID: UUID, in conversation: Conversation, categoryCode: String, communeCode: String, description: String?,
@@ -636,15 +656,8 @@ struct ChannelService: Sendable {
         // A citizen writing on the site has an account: the tip is theirs to follow there too.
         let submitter: TipService.Submitter = conversation.channel == .web ? UUID(uuidString: conversation.externalUserID).map { .citizen($0) } ?? .anonymous : .anonymous
         let submitted = try await tips.submit(draft, by: submitter, attachments: attachments, now: now)
-        let tipID = try submitted.tip.requireID()
-        try await gate.transaction { db in
-            try await (try db.requireSQL()).update(ConversationMessage.schema).set("tip_id", to: tipID).where("id", .equal, messageID).run()
-            try await self.queue("Công an đã tiếp nhận tin báo của bạn, mã \(submitted.tip.reference). Cán bộ sẽ trao đổi tiếp trong cuộc trò chuyện này.",
-                                 origin: .system, author: nil, in: conversationID, at: now, on: db)
-            try await AuditLog.append(.staff(account.id), "channel.tip", subject: "conversation:" + conversationID.uuidString,
-                                      detail: ["message": messageID.uuidString, "tip": tipID.uuidString], at: now, on: db)
-        }
-        app.backgroundJobs?.wake()
+        try await converted(messageID, in: conversationID, to: .tip(try submitted.tip.requireID()), by: account,
+                            notice: "Công an đã tiếp nhận tin báo của bạn, mã \(submitted.tip.reference). Cán bộ sẽ trao đổi tiếp trong cuộc trò chuyện này.", now: now)
         return submitted.tip
     }
 
@@ -662,15 +675,8 @@ struct ChannelService: Sendable {
         let asker = try await channelAsker(now: now)
         let question = try await QuestionService(db: db, app: app).ask(
             .init(communeCode: communeCode, text: (text?.isEmpty == false ? text : nil) ?? content.text, channel: conversation.channel.rawValue), by: asker, now: now)
-        let questionID = try question.requireID()
-        try await gate.transaction { db in
-            try await (try db.requireSQL()).update(ConversationMessage.schema).set("question_id", to: questionID).where("id", .equal, messageID).run()
-            try await self.queue("Câu hỏi của bạn đã được chuyển đến công an phụ trách, mã \(question.reference). Câu trả lời sẽ được gửi trong cuộc trò chuyện này.",
-                                 origin: .system, author: nil, in: conversationID, at: now, on: db)
-            try await AuditLog.append(.staff(account.id), "channel.question", subject: "conversation:" + conversationID.uuidString,
-                                      detail: ["message": messageID.uuidString, "question": questionID.uuidString], at: now, on: db)
-        }
-        app.backgroundJobs?.wake()
+        try await converted(messageID, in: conversationID, to: .question(try question.requireID()), by: account,
+                            notice: "Câu hỏi của bạn đã được chuyển đến công an phụ trách, mã \(question.reference). Câu trả lời sẽ được gửi trong cuộc trò chuyện này.", now: now)
         return question
     }
 
@@ -702,11 +708,7 @@ struct ChannelService: Sendable {
     /// A logged-in citizen writes to a page from the site: the message joins the page's inbox like
     /// one from Zalo; replies reach the citizen as in-app notifications.
     func writeFromSite(_ raw: String, to pageID: UUID, by citizen: CurrentAccount, now: Date = Date()) async throws {
-        let text = VietnameseText.nfc(raw).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard Self.replyLength.contains(text.count), !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\r" && $0 != "\t" }) else {
-            throw ValidationFailure(issues: [FieldIssue(field: "text", code: "length", messageVI: "Tin nhắn dài từ 1 đến 2000 ký tự, không chứa ký tự điều khiển.",
-                                                        messageEN: "A message is 1 to 2000 characters long, without control characters.")])
-        }
+        let text = try Self.messageText(raw)
         guard try await Page.find(pageID, on: db) != nil else { throw TipService.NotFound() }
         let user = citizen.id.uuidString
         let messageID = UUID.timeOrdered(at: now)
