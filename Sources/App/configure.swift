@@ -42,6 +42,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.channelDeliveryPass = NIOLockedValueBox(false)
     app.channelVerifiers = NIOLockedValueBox([:])
     app.chatMenu = try JSONDecoder().decode(ChatMenu.self, from: Data(contentsOf: URL(fileURLWithPath: app.directory.resourcesDirectory + "Channels/menu.json")))
+    app.rankingConfig = try JSONDecoder().decode(CommendationRanking.Config.self, from: Data(contentsOf: URL(fileURLWithPath: app.directory.resourcesDirectory + "Statistics/ranking.json")))
     // Channel APIs must answer promptly: a hung send would hold up the delivery queue.
     app.http.client.configuration.timeout = .init(connect: .seconds(5), read: .seconds(15))
     app.lookupThrottle = RequestThrottle(perMinute: config.lookupsPerMinute, burst: max(1, min(config.lookupsPerMinute, 10)))
@@ -83,6 +84,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(CreateAdminCommand(), as: "create-admin")
     app.asyncCommands.use(CreateProvinceUnitsCommand(), as: "create-province-units")
     app.asyncCommands.use(AuditCommand(), as: "audit")
+    app.asyncCommands.use(StatsCommand(), as: "stats")
     app.asyncCommands.use(ScamImportCommand(), as: "scam-import")
     app.asyncCommands.use(ScaleDemoCommand(), as: "scale-demo")
     app.asyncCommands.use(LinkChannelCommand(), as: "link-channel")

@@ -25,6 +25,7 @@ func routes(_ app: Application) throws {
     try web.register(collection: ConsoleInboxController())
     try web.register(collection: ConsoleChannelsController())
     try web.register(collection: SiteMessagesController())
+    try web.register(collection: ConsoleStatsController())
 
     // Anonymous tips: no session middleware, so no cookie is read or set for these routes.
     try app.register(collection: TipController.Anonymous())

@@ -259,6 +259,29 @@ struct AuditCommand: AsyncCommand {
     }
 }
 
+/// `stats rebuild`: every counter recomputed from the records (see `StatsRebuild`).
+struct StatsCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "action", help: "rebuild")
+        var action: String
+        init() {}
+    }
+
+    var help: String { "Thống kê / Statistics: binhyen stats rebuild" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard signature.action == "rebuild" else {
+            throw CommandFailure("Chỉ có: stats rebuild / only: stats rebuild")
+        }
+        let start = ContinuousClock.now
+        let outcome = try await StatsRebuild.run(gate: context.application.writeGate)
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        context.console.info("Đã tính lại \(outcome.counters) bộ đếm, sửa \(outcome.corrected), trong \(String(format: "%.1f", seconds)) giây / "
+            + "rebuilt \(outcome.counters) counters, corrected \(outcome.corrected), in \(String(format: "%.1f", seconds)) s")
+    }
+}
+
 /// `scam-import FILE`: another agency's list of scam indicators, in bulk (see `ScamImport`).
 struct ScamImportCommand: AsyncCommand {
     struct Signature: CommandSignature {

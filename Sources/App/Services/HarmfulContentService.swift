@@ -107,8 +107,11 @@ struct HarmfulContentService: Sendable {
         report.updatedAt = now
         if next == .takedownRequested { report.takedownRequestedAt = now; report.resolvedAt = nil }
         if [.removed, .refused, .dismissed].contains(next) { report.resolvedAt = now }
-        let detail = cleanedNote.map { ["note": $0] } ?? [:]
         let unit = TipService.units(of: account, allowing: .verifyScamIndicators).first
+        // The unit a takedown counts for, kept in the log: the officer's units may change later.
+        var noted = cleanedNote.map { ["note": $0] } ?? [:]
+        if let unit { noted["unit"] = unit.uuidString }
+        let detail = noted
         try await gate.transaction { db in
             try await TipService.requireUnchanged(table: HarmfulReport.schema, id: id, status: previous.rawValue, on: db)
             try await report.save(on: db)

@@ -264,8 +264,17 @@ extension PostService {
                     ON CONFLICT (post_id, account_id) DO UPDATE SET kind = excluded.kind
                     """).run()
                 delta = existed ? 0 : 1
+            } else if let removed = try await sql.raw("""
+                DELETE FROM post_reactions WHERE post_id = \(bind: postID) AND account_id = \(bind: account.id) RETURNING created_at
+                """).first() {
+                delta = -1
+                // The row is gone: the audit keeps when the reaction was made, so the counters can be
+                // rebuilt (`StatsRebuild.community`).
+                let reacted = Self.milliseconds(try removed.decode(column: "created_at", as: Date.self))
+                try await AuditLog.append(account.isStaff ? .staff(account.id) : .citizen(account.id), "post.unreact", subject: "post:" + postID.uuidString,
+                                          detail: ["reacted_ms": String(reacted)], at: now, on: db)
             } else {
-                delta = try await sql.raw("DELETE FROM post_reactions WHERE post_id = \(bind: postID) AND account_id = \(bind: account.id) RETURNING post_id").first() != nil ? -1 : 0
+                delta = 0
             }
             if delta != 0 {
                 try await sql.raw("UPDATE posts SET reactions = reactions + \(bind: delta) WHERE id = \(bind: postID)").run()

@@ -32,8 +32,10 @@ enum QuestionEscalation {
                 try await fresh.save(on: db)
                 try await Counters.add(.questionsEscalated, 1, unit: question.$unit.id, at: now, on: db)
                 try await notifyCommanders(of: unitID, fresh, on: db, now: now)
+                // The unit it was overdue at, which the escalation counts for: once the question has
+                // moved up, nothing else records the unit that received it (see `StatsRebuild`).
                 try await AuditLog.append(.system, "question.escalate", subject: QuestionService.subject(fresh),
-                                          detail: ["level": String(fresh.escalationLevel)], at: now, on: db)
+                                          detail: ["level": String(fresh.escalationLevel), "unit": question.$unit.id.uuidString], at: now, on: db)
                 return true
             }
             if escalated { changed += 1 }

@@ -256,8 +256,8 @@ struct ScamRegistry: Sendable {
     /// Verifies (with the warning lookups will show) or rejects (with the reason) an indicator,
     /// with the patrol's own evidence when it has some (a bank's answer, a platform's
     /// confirmation), kept under `decisionOwner`. Deciding again replaces the earlier decision but
-    /// keeps every file; each decision is in the audit log, and a new verification counts for the
-    /// unit of the officer who made it.
+    /// keeps every file; each decision is in the audit log, and the first verification counts for
+    /// the unit of the officer who made it (verified again after a rejection, it does not).
     func decide(_ id: UUID, _ decision: Decision, by account: CurrentAccount, evidence: [SanitizedAttachment] = [],
                 now: Date = Date()) async throws -> ScamIndicator {
         let found = try await indicator(id, for: account)
@@ -283,8 +283,10 @@ struct ScamRegistry: Sendable {
             found.warningVI = nil
             status = .rejected
         }
-        let newlyVerified = status == .verified && found.status != .verified
+        let previous = found.status
+        let newlyVerified = status == .verified && previous != .verified
         let unit = TipService.units(of: account, allowing: .verifyScamIndicators).first
+        let subject = "scam_indicator:" + id.uuidString
         found.status = status
         found.$decidedBy.id = account.id
         found.decidedAt = now
@@ -294,11 +296,14 @@ struct ScamRegistry: Sendable {
                 try await found.save(on: db)
                 try await Self.touchAliases(of: id, at: now, on: try db.requireSQL())
                 for file in files { try await file.create(on: db) }
-                try await AuditLog.append(.staff(account.id), "scam.\(status.rawValue)", subject: "scam_indicator:" + id.uuidString,
-                                          detail: ["indicator": found.kind + ":" + found.value, "files": String(files.count)], at: now, on: db)
-                if newlyVerified, let unit {
+                // Only the first verification counts: checked before this decision's own entry is written.
+                if newlyVerified, let unit, try await !Self.verifiedBefore(subject, on: db) {
                     try await Counters.add(.scamIndicatorsVerified, 1, unit: unit, at: now, on: db)
                 }
+                // The status before and the officer's unit, so the counter can be rebuilt from the log.
+                var detail = ["indicator": found.kind + ":" + found.value, "files": String(files.count), "was": previous.rawValue]
+                if let unit { detail["unit"] = unit.uuidString }
+                try await AuditLog.append(.staff(account.id), "scam.\(status.rawValue)", subject: subject, detail: detail, at: now, on: db)
             }
         }
         if let kind = IndicatorKind(rawValue: found.kind) {
@@ -310,6 +315,13 @@ struct ScamRegistry: Sendable {
 }
 
 extension ScamRegistry {
+    /// Whether the patrol verified the indicator before (the audit log is indexed by subject).
+    static func verifiedBefore(_ subject: String, on db: any Database) async throws -> Bool {
+        try await db.requireSQL().raw("""
+            SELECT seq FROM audit_entries WHERE subject = \(bind: subject) AND action = 'scam.verified' LIMIT 1
+            """).first() != nil
+    }
+
     /// Merges an indicator into another (two spellings the rules could not join, or a scammer's
     /// second number): its reports move over, it answers lookups as the other does, and anything
     /// merged into it follows. Audited with the reason.

@@ -60,6 +60,10 @@ enum UnitDirectory {
         try await rows(where: SQLQueryString("u.code = \(bind: code)"), on: db).first?.summary
     }
 
+    static func summary(id: UUID, on db: any Database) async throws -> UnitSummary? {
+        try await rows(where: SQLQueryString("u.id = \(bind: id)"), on: db).first?.summary
+    }
+
     static func children(of id: UUID, on db: any Database) async throws -> [UnitSummary] {
         let units = try await rows(where: SQLQueryString("u.parent_id = \(bind: id) AND u.valid_to IS NULL"), on: db).map(\.summary)
         return inVietnameseOrder(units, name: \.name)

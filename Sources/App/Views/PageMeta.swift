@@ -8,6 +8,8 @@ struct PageMeta: Encodable {
         var isStaff: Bool
         /// Works the scam registry (the console shows its queue).
         var isCyberPatrol: Bool
+        /// Reads the statistics of some unit (the console shows the dashboard).
+        var readsStatistics: Bool
     }
 
     var lang: String
@@ -31,7 +33,8 @@ extension Request {
             csrf: hasSession ? csrfToken() : "",
             path: url.path,
             account: account.map {
-                .init(displayName: $0.displayName, isStaff: $0.isStaff, isCyberPatrol: Policy.allowsSomewhere($0.grants, .verifyScamIndicators))
+                .init(displayName: $0.displayName, isStaff: $0.isStaff, isCyberPatrol: Policy.allowsSomewhere($0.grants, .verifyScamIndicators),
+                      readsStatistics: Policy.allowsSomewhere($0.grants, .readStatistics))
             }
         )
     }

@@ -1,0 +1,298 @@
+import BinhYenCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// The figures the province reports, each made from the counters of `Metric` in one stated way.
+enum StatLine: String, CaseIterable, Sendable {
+    case pagesVerified = "pages"
+    case followers
+    case groups
+    case groupMembers = "members"
+    case posts
+    case interactions
+    case tipsReceived = "tips"
+    case tipsValuable = "valuable"
+    case tipsClosed = "closed"
+    case incidentsHandled = "incidents"
+    case peopleHeld = "held"
+    case vehiclesSeized = "vehicles"
+    case weaponsSeized = "weapons"
+    case rapidResponses = "rapid"
+    case minutesToSite = "minutes_to_site"
+    case questionsReceived = "questions"
+    case questionsAnswered = "answered"
+    case medianHoursToAnswer = "median_hours"
+    case dossiersReceived = "dossiers"
+    case dossiersSettled = "settled"
+    case scamIndicatorsVerified = "scams"
+    case takedownsRequested = "takedowns"
+    case takedownsRemoved = "removed"
+    case overdue
+
+    enum Kind {
+        /// The sum over the period.
+        case flow([Metric])
+        /// What there is at the end of the period: every change up to its last day.
+        case level(Metric)
+        /// `numerator ÷ denominator ÷ divisor` over the period.
+        case average(numerator: Metric, denominator: Metric, divisor: Double)
+        /// Read from the questions themselves.
+        case medianAnswer
+    }
+
+    var kind: Kind {
+        switch self {
+        case .pagesVerified: .level(.pagesVerified)
+        case .followers: .level(.followers)
+        case .groups: .level(.groupsCreated)
+        case .groupMembers: .level(.groupMembers)
+        case .posts: .flow(PostCategory.allCases.map(Metric.posts))
+        case .interactions: .flow([.reactions, .comments, .shares])
+        case .tipsReceived: .flow([.tipsReceived])
+        case .tipsValuable: .flow([.tipsValuable])
+        case .tipsClosed: .flow(TipClosingReason.allCases.map(Metric.closed))
+        case .incidentsHandled: .flow([.incidentsHandled])
+        case .peopleHeld: .flow([.peopleHeld])
+        case .vehiclesSeized: .flow([.vehiclesSeized])
+        case .weaponsSeized: .flow([.weaponsSeized])
+        case .rapidResponses: .flow([.rapidResponses])
+        case .minutesToSite: .average(numerator: .rapidResponseSecondsToSite, denominator: .rapidResponsesOnSite, divisor: 60)
+        case .questionsReceived: .flow([.questionsReceived])
+        case .questionsAnswered: .flow([.questionsAnswered])
+        case .medianHoursToAnswer: .medianAnswer
+        case .dossiersReceived: .flow([.dossiersReceived])
+        case .dossiersSettled: .flow([.dossiersSettled])
+        case .scamIndicatorsVerified: .flow([.scamIndicatorsVerified])
+        case .takedownsRequested: .flow([.takedownsRequested])
+        case .takedownsRemoved: .flow([.takedownsRemoved])
+        case .overdue: .flow([.tipsEscalated, .questionsEscalated])
+        }
+    }
+
+    /// The counters the line is made of.
+    var metrics: [Metric] {
+        switch kind {
+        case .flow(let metrics): metrics
+        case .level(let metric): [metric]
+        case .average(let numerator, let denominator, _): [numerator, denominator]
+        case .medianAnswer: [.questionsAnswerSeconds]
+        }
+    }
+
+    /// Lines that make sense as a daily chart.
+    var charted: Bool {
+        switch kind {
+        case .flow, .level: true
+        case .average, .medianAnswer: false
+        }
+    }
+
+    var labelVI: String {
+        switch self {
+        case .pagesVerified: "Trang chính thức đã xác minh"
+        case .followers: "Người quan tâm trang"
+        case .groups: "Nhóm thôn, tổ dân phố"
+        case .groupMembers: "Thành viên nhóm"
+        case .posts: "Bài viết đã đăng"
+        case .interactions: "Lượt tương tác (cảm xúc, bình luận, chia sẻ)"
+        case .tipsReceived: "Tin báo nhận được"
+        case .tipsValuable: "Tin báo có giá trị"
+        case .tipsClosed: "Tin báo đã kết thúc"
+        case .incidentsHandled: "Vụ việc đã xử lý"
+        case .peopleHeld: "Đối tượng bị tạm giữ"
+        case .vehiclesSeized: "Phương tiện thu giữ"
+        case .weaponsSeized: "Hung khí, vũ khí thu giữ"
+        case .rapidResponses: "Lần điều động phản ứng nhanh"
+        case .minutesToSite: "Số phút trung bình đến hiện trường"
+        case .questionsReceived: "Câu hỏi thủ tục nhận được"
+        case .questionsAnswered: "Câu hỏi đã trả lời"
+        case .medianHoursToAnswer: "Trung vị số giờ trả lời"
+        case .dossiersReceived: "Hồ sơ thủ tục tiếp nhận"
+        case .dossiersSettled: "Hồ sơ đã giải quyết"
+        case .scamIndicatorsVerified: "Dấu hiệu lừa đảo đã xác minh"
+        case .takedownsRequested: "Yêu cầu gỡ nội dung xấu độc"
+        case .takedownsRemoved: "Nội dung xấu độc đã gỡ"
+        case .overdue: "Việc quá hạn bị chuyển lên"
+        }
+    }
+
+    var labelEN: String {
+        switch self {
+        case .pagesVerified: "Verified official pages"
+        case .followers: "Page followers"
+        case .groups: "Neighbourhood groups"
+        case .groupMembers: "Group members"
+        case .posts: "Posts published"
+        case .interactions: "Interactions (reactions, comments, shares)"
+        case .tipsReceived: "Tips received"
+        case .tipsValuable: "Valuable tips"
+        case .tipsClosed: "Tips closed"
+        case .incidentsHandled: "Incidents handled"
+        case .peopleHeld: "People held"
+        case .vehiclesSeized: "Vehicles seized"
+        case .weaponsSeized: "Weapons seized"
+        case .rapidResponses: "Rapid responses"
+        case .minutesToSite: "Average minutes to the scene"
+        case .questionsReceived: "Procedure questions received"
+        case .questionsAnswered: "Questions answered"
+        case .medianHoursToAnswer: "Median hours to answer"
+        case .dossiersReceived: "Dossiers received"
+        case .dossiersSettled: "Dossiers settled"
+        case .scamIndicatorsVerified: "Scam indicators verified"
+        case .takedownsRequested: "Takedown requests"
+        case .takedownsRemoved: "Harmful content removed"
+        case .overdue: "Overdue items escalated"
+        }
+    }
+
+    /// How the line is made, in words, followed by the definitions of its counters.
+    var definitionVI: String {
+        let how: String = switch kind {
+        case .flow(let metrics) where metrics.count > 1: "Tổng trong kỳ của các chỉ số dưới đây."
+        case .flow: "Tổng trong kỳ."
+        case .level: "Số có đến hết ngày cuối kỳ (cộng mọi thay đổi từ trước tới ngày đó); kèm số tăng giảm trong kỳ."
+        case .average: "Tổng số giây đến hiện trường trong kỳ chia cho số lần có mặt, đổi ra phút."
+        case .medianAnswer: "Trung vị thời gian từ lúc hỏi đến lúc trả lời của các câu hỏi được trả lời trong kỳ, đổi ra giờ."
+        }
+        return how + " " + Array(Set(metrics.map(\.definitionVI))).sorted().joined(separator: " ")
+    }
+}
+
+/// Reads the counters over the unit tree for the dashboard, the reports and the ranking.
+struct Statistics {
+    let db: any Database
+
+    /// A period of whole days in Vietnam, both ends included, as "yyyy-MM-dd".
+    struct Period: Sendable, Equatable {
+        var from: String
+        var to: String
+
+        /// The same number of days just before.
+        var previous: Period {
+            let start = InternetTime.vietnamDayStart(from)!, end = InternetTime.vietnamDayStart(to)!
+            let days = end.timeIntervalSince(start) + 86_400
+            return Period(from: InternetTime.vietnamDay(start.addingTimeInterval(-days)), to: InternetTime.vietnamDay(start.addingTimeInterval(-86_400)))
+        }
+
+        var days: [String] {
+            guard var day = InternetTime.vietnamDayStart(from), let end = InternetTime.vietnamDayStart(to) else { return [] }
+            var out: [String] = []
+            while day <= end {
+                out.append(InternetTime.vietnamDay(day))
+                day = day.addingTimeInterval(86_400)
+            }
+            return out
+        }
+    }
+
+    /// A unit's subtree over a period: sums of the period, levels at its end.
+    struct Figures: Sendable, Equatable {
+        var sums: [Metric: Int64] = [:]
+        var levels: [Metric: Int64] = [:]
+        var medianAnswerSeconds: Int?
+
+        func value(_ line: StatLine) -> Double? {
+            switch line.kind {
+            case .flow(let metrics): return Double(metrics.reduce(0) { $0 + (sums[$1] ?? 0) })
+            case .level(let metric): return Double(levels[metric] ?? 0)
+            case .average(let numerator, let denominator, let divisor):
+                let bottom = sums[denominator] ?? 0
+                return bottom > 0 ? Double(sums[numerator] ?? 0) / Double(bottom) / divisor : nil
+            case .medianAnswer: return medianAnswerSeconds.map { Double($0) / 3600 }
+            }
+        }
+
+        /// The change over the period of a level line.
+        func change(_ line: StatLine) -> Int64? {
+            guard case .level(let metric) = line.kind else { return nil }
+            return sums[metric] ?? 0
+        }
+
+        /// Figures by metric name for the ranking, with `statistics.on_time`: tips and questions
+        /// received less those escalated as overdue.
+        var rankingFigures: [String: Double] {
+            var out = Dictionary(uniqueKeysWithValues: sums.map { ($0.key.rawValue, Double($0.value)) })
+            for (metric, value) in levels { out[metric.rawValue] = Double(value) }
+            let received = (sums[.tipsReceived] ?? 0) + (sums[.questionsReceived] ?? 0)
+            out["statistics.on_time"] = Double(max(0, received - (sums[.tipsEscalated] ?? 0) - (sums[.questionsEscalated] ?? 0)))
+            return out
+        }
+    }
+
+    static let levelMetrics: [Metric] = StatLine.allCases.compactMap { if case .level(let metric) = $0.kind { metric } else { nil } }
+
+    /// Figures of each unit's subtree, in two indexed statements whatever the number of units.
+    func figures(of units: [UUID], over period: Period) async throws -> [UUID: Figures] {
+        guard !units.isEmpty else { return [:] }
+        let sql = try db.requireSQL()
+        let ids = SQLGroupExpression(units.map { SQLBind($0) })
+        var out: [UUID: Figures] = Dictionary(uniqueKeysWithValues: units.map { ($0, Figures()) })
+        let sums = try await sql.raw("""
+            SELECT c.ancestor_id AS unit_id, d.metric, CAST(SUM(d.value) AS BIGINT) AS total FROM unit_closure c
+            JOIN unit_daily_counts d ON d.unit_id = c.descendant_id AND d.day >= \(bind: period.from) AND d.day <= \(bind: period.to)
+            WHERE c.ancestor_id IN \(ids)
+            GROUP BY c.ancestor_id, d.metric
+            """).all()
+        for row in sums {
+            guard let metric = Metric(rawValue: try row.decode(column: "metric", as: String.self)) else { continue }
+            out[try row.decode(column: "unit_id", as: UUID.self)]?.sums[metric] = try row.decode(column: "total", as: Int64.self)
+        }
+        let levels = try await sql.raw("""
+            SELECT c.ancestor_id AS unit_id, d.metric, CAST(SUM(d.value) AS BIGINT) AS total FROM unit_closure c
+            JOIN unit_daily_counts d ON d.unit_id = c.descendant_id AND d.metric IN \(SQLGroupExpression(Self.levelMetrics.map { SQLBind($0.rawValue) }))
+                AND d.day <= \(bind: period.to)
+            WHERE c.ancestor_id IN \(ids)
+            GROUP BY c.ancestor_id, d.metric
+            """).all()
+        for row in levels {
+            guard let metric = Metric(rawValue: try row.decode(column: "metric", as: String.self)) else { continue }
+            out[try row.decode(column: "unit_id", as: UUID.self)]?.levels[metric] = try row.decode(column: "total", as: Int64.self)
+        }
+        return out
+    }
+
+    /// One unit's figures, with the median time to answer read from its questions.
+    func figures(of unit: UUID, over period: Period) async throws -> Figures {
+        var figures = try await figures(of: [unit], over: period)[unit] ?? Figures()
+        figures.medianAnswerSeconds = try await medianAnswerSeconds(under: unit, over: period)
+        return figures
+    }
+
+    func medianAnswerSeconds(under unit: UUID, over period: Period) async throws -> Int? {
+        guard let start = InternetTime.vietnamDayStart(period.from), let end = InternetTime.vietnamDayStart(period.to) else { return nil }
+        let rows = try await db.requireSQL().raw("""
+            SELECT q.answer_seconds FROM unit_closure c JOIN questions q ON q.unit_id = c.descendant_id
+            WHERE c.ancestor_id = \(bind: unit) AND q.answered_at >= \(bind: start) AND q.answered_at < \(bind: end.addingTimeInterval(86_400))
+                AND q.answer_seconds IS NOT NULL
+            """).all()
+        return median(try rows.map { try $0.decode(column: "answer_seconds", as: Int.self) })
+    }
+
+    /// A line's value on each day of the period (a level line: what there was at the end of
+    /// each day).
+    func series(_ line: StatLine, under unit: UUID, over period: Period) async throws -> [(day: String, value: Int64)] {
+        let metrics = line.metrics
+        let sql = try db.requireSQL()
+        let rows = try await sql.raw("""
+            SELECT d.day, CAST(SUM(d.value) AS BIGINT) AS total FROM unit_closure c
+            JOIN unit_daily_counts d ON d.unit_id = c.descendant_id AND d.metric IN \(SQLGroupExpression(metrics.map { SQLBind($0.rawValue) }))
+                AND d.day >= \(bind: period.from) AND d.day <= \(bind: period.to)
+            WHERE c.ancestor_id = \(bind: unit)
+            GROUP BY d.day
+            """).all()
+        var byDay: [String: Int64] = [:]
+        for row in rows { byDay[try row.decode(column: "day", as: String.self)] = try row.decode(column: "total", as: Int64.self) }
+        var running: Int64 = 0
+        if case .level = line.kind {
+            running = try await figures(of: [unit], over: Period(from: "0000-01-01", to: period.previous.to))[unit]?.levels[metrics[0]] ?? 0
+        }
+        return period.days.map { day in
+            if case .level = line.kind {
+                running += byDay[day] ?? 0
+                return (day, running)
+            }
+            return (day, byDay[day] ?? 0)
+        }
+    }
+}

@@ -1,0 +1,197 @@
+@testable import App
+import BinhYenCore
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import Vapor
+
+/// The dashboard's roll-up over the unit tree, its screens, downloads and the ranking, on counters
+/// written as the services write them.
+struct StatisticsTests {
+    func unit(_ code: String, _ app: Application) async throws -> UUID {
+        try #require(try await UnitDirectory.find(code: code, on: app.db)).requireID()
+    }
+
+    /// Tips in two communes and at the province itself, followers before and during the period.
+    func seed(_ app: Application) async throws {
+        let province = try await unit("CA66", app), ward = try await unit("CA24133", app), commune = try await unit("CA24121", app)
+        try await Counters.upsert([
+            (.init(unit: ward, day: "2026-11-10", metric: .tipsReceived), 3),
+            (.init(unit: ward, day: "2026-11-11", metric: .tipsReceived), 2),
+            (.init(unit: ward, day: "2026-11-11", metric: .tipsValuable), 2),
+            (.init(unit: commune, day: "2026-11-10", metric: .tipsReceived), 4),
+            (.init(unit: province, day: "2026-11-10", metric: .tipsReceived), 1),
+            // Outside the period: counted in the previous one, not in this one.
+            (.init(unit: commune, day: "2026-11-08", metric: .tipsReceived), 7),
+            (.init(unit: ward, day: "2026-10-01", metric: .followers), 10),
+            (.init(unit: ward, day: "2026-11-11", metric: .followers), -2),
+            (.init(unit: ward, day: "2026-11-10", metric: .rapidResponsesOnSite), 2),
+            (.init(unit: ward, day: "2026-11-10", metric: .rapidResponseSecondsToSite), 1_500),
+        ], on: try app.db.requireSQL())
+    }
+
+    @Test("Roll-up: a unit's subtree over a period, levels at its end, the period before, and a daily series")
+    func rollUp() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            try await seed(app)
+            let stats = Statistics(db: app.db)
+            let period = Statistics.Period(from: "2026-11-10", to: "2026-11-11")
+            #expect(period.previous == Statistics.Period(from: "2026-11-08", to: "2026-11-09"))
+            let province = try await stats.figures(of: try await unit("CA66", app), over: period)
+            #expect(province.value(.tipsReceived) == 10)
+            #expect(province.value(.tipsValuable) == 2)
+            #expect(province.value(.followers) == 8)
+            #expect(province.change(.followers) == -2)
+            #expect(province.value(.minutesToSite) == 12.5)
+            #expect(province.value(.medianHoursToAnswer) == nil)
+            let before = try await stats.figures(of: try await unit("CA66", app), over: period.previous)
+            #expect(before.value(.tipsReceived) == 7)
+            #expect(before.value(.followers) == 10)
+
+            let ward = try await unit("CA24133", app), commune = try await unit("CA24121", app)
+            let children = try await stats.figures(of: [ward, commune], over: period)
+            #expect(children[ward]?.value(.tipsReceived) == 5)
+            #expect(children[commune]?.value(.tipsReceived) == 4)
+
+            let series = try await stats.series(.tipsReceived, under: try await unit("CA66", app), over: Statistics.Period(from: "2026-11-09", to: "2026-11-11"))
+            #expect(series.map(\.day) == ["2026-11-09", "2026-11-10", "2026-11-11"])
+            #expect(series.map(\.value) == [0, 8, 2])
+            let followers = try await stats.series(.followers, under: ward, over: period)
+            #expect(followers.map(\.value) == [10, 8])
+        }
+    }
+
+    @Test("Dashboard: totals with the previous period, a chart, child units with drill-down and sorting; only those who may read statistics")
+    func dashboard() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            try await seed(app)
+            let admin = WebClient(app)
+            try await admin.get("/login")
+            try await admin.post("/login", ["phone": "0901 000 001", "password": DemoSeeder.password]) // province admin, CA66
+            let page = try await admin.get("/console/stats?from=2026-11-10&to=2026-11-11&chart=tips")
+            #expect(page.status == .ok)
+            #expect(page.body.contains("data-testid=\"nav-stats\""))
+            #expect(page.text(after: "data-testid=\"stats-unit\"")?.hasSuffix("Công an tỉnh Đắk Lắk") == true)
+            #expect(page.text(after: #"<tr data-line="tips"><th scope="row">Tin báo nhận được</th><td class="num" data-testid="stats-value""#) == "10")
+            #expect(page.body.contains(#"<td class="num trend-up">7</td>"#))
+            #expect(page.body.contains(#"<tr data-line="followers"><th scope="row">Người quan tâm trang</th><td class="num" data-testid="stats-value">8 <span class="hint">(-2)</span>"#))
+            #expect(page.body.contains("<svg"))
+            #expect(page.body.contains(#"data-label="11-10" data-value="8""#))
+            #expect(page.body.contains(Metric.tipsReceived.definitionVI))
+            // The child table: every commune of the province, with its own figures and a link down.
+            let wardRow = try #require(page.body.range(of: #"<tr data-unit="CA24133">"#))
+            let wardCells = page.body[wardRow.upperBound...].prefix(400)
+            #expect(wardCells.contains(#"<td class="num">5</td><td class="num">2</td>"#))
+            #expect(wardCells.contains("href=\"/console/stats?unit=CA24133&amp;from=2026-11-10&amp;to=2026-11-11\""))
+            // Sorted by tips, most first: the ward (5) before the commune (4) before the rest.
+            let sorted = try await admin.get("/console/stats?unit=CA66&from=2026-11-10&to=2026-11-11&sort=tips&dir=desc")
+            let order = ["CA24133", "CA24121"].map { sorted.body.range(of: "<tr data-unit=\"\($0)\">")!.lowerBound }
+            #expect(order[0] < order[1])
+            #expect(sorted.body.contains(#"aria-sort="descending""#))
+            // Drill-down to the ward: its own figures only.
+            let drilled = try await admin.get("/console/stats?unit=CA24133&from=2026-11-10&to=2026-11-11")
+            #expect(drilled.text(after: #"<tr data-line="tips"><th scope="row">Tin báo nhận được</th><td class="num" data-testid="stats-value""#) == "5")
+            #expect(drilled.body.contains("Công an tỉnh Đắk Lắk</a> › "))
+            // Bad dates: the field and the reason, nothing else shown wrong.
+            let bad = try await admin.get("/console/stats?from=2026-13-01&to=2026-11-11")
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.text(after: #"data-field="from""#) == "Ngày bắt đầu viết dạng năm-tháng-ngày, ví dụ 2026-11-01.")
+            #expect(try await admin.get("/console/stats?unit=NOPE").status == .notFound)
+
+            // A commander reads their own ward by default, and not the province above it.
+            let commander = WebClient(app)
+            try await commander.get("/login")
+            try await commander.post("/login", ["phone": "0901 000 002", "password": DemoSeeder.password])
+            let own = try await commander.get("/console/stats?from=2026-11-10&to=2026-11-11")
+            #expect(own.text(after: "data-testid=\"stats-unit\"")?.hasSuffix("Buôn Ma Thuột") == true)
+            #expect(try await commander.get("/console/stats?unit=CA66").status == .notFound)
+            #expect(try await commander.get("/console/stats/export?unit=CA66&table=children&format=csv").status == .notFound)
+            // An officer has no statistics, and no link to them.
+            let officer = WebClient(app)
+            try await officer.get("/login")
+            let home = try await officer.post("/login", ["phone": "0901 000 003", "password": DemoSeeder.password])
+            #expect(home.status == .seeOther)
+            #expect(try await officer.get("/console/stats").status == .notFound)
+            #expect(!(try await officer.get("/console").body.contains("data-testid=\"nav-stats\"")))
+        }
+    }
+
+    @Test("Downloads: the child table as CSV and XLSX with the same figures; the totals with their definitions")
+    func downloads() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            try await seed(app)
+            let admin = WebClient(app)
+            try await admin.get("/login")
+            try await admin.post("/login", ["phone": "0901 000 001", "password": DemoSeeder.password])
+            let csv = try await admin.get("/console/stats/export?unit=CA66&from=2026-11-10&to=2026-11-11&table=children&format=csv")
+            #expect(csv.headers.contentType?.subType == "csv")
+            #expect(csv.headers.first(name: .contentDisposition) == "attachment; filename=\"binhyen-children-CA66-2026-11-10-2026-11-11.csv\"")
+            let lines = csv.body.components(separatedBy: "\r\n")
+            #expect(lines[0] == "\u{FEFF}Mã đơn vị,Đơn vị," + ConsoleStatsController.childLines.map(\.labelVI).map { CSV.line([$0]) }.joined(separator: ","))
+            #expect(lines.contains("CA24133,Công an phường Buôn Ma Thuột,5,2,0,0,0,0,8,0"))
+            #expect(lines.contains { $0.hasPrefix("CA24121,") && $0.contains(",4,0,") })
+
+            let xlsx = try await admin.get("/console/stats/export?unit=CA66&from=2026-11-10&to=2026-11-11&table=children&format=xlsx")
+            #expect(xlsx.headers.contentType?.subType == "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            #expect(xlsx.body.hasPrefix("PK"))
+            #expect(xlsx.body.contains(#"<t xml:space="preserve">Công an phường Buôn Ma Thuột</t></is></c><c r="C"#))
+
+            let totals = try await admin.get("/console/stats/export?unit=CA66&from=2026-11-10&to=2026-11-11&table=totals&format=csv")
+            #expect(totals.body.contains("Tin báo nhận được,10,7,"))
+            #expect(totals.body.contains(Metric.tipsReceived.definitionVI))
+            #expect(try await admin.get("/console/stats/export?unit=CA66&table=secrets&format=csv").status == .notFound)
+            #expect(try await admin.get("/console/stats/export?unit=CA66&table=totals&format=pdf").status == .notFound)
+            #expect(try await admin.get("/console/stats/export?unit=CA66&from=x&table=totals&format=csv").status == .unprocessableEntity)
+        }
+    }
+
+    @Test("Ranking: units below the minimum sample are listed, not ranked; each score shows its parts")
+    func ranking() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let ward = try await unit("CA24133", app), commune = try await unit("CA24121", app)
+            try await Counters.upsert([
+                (.init(unit: ward, day: "2026-11-10", metric: .tipsReceived), 20),
+                (.init(unit: ward, day: "2026-11-10", metric: .tipsValuable), 10),
+                (.init(unit: ward, day: "2026-11-10", metric: .groupMembers), 400),
+                (.init(unit: commune, day: "2026-11-10", metric: .tipsReceived), 3),
+                (.init(unit: commune, day: "2026-11-10", metric: .groupMembers), 50),
+            ], on: try app.db.requireSQL())
+            let admin = WebClient(app)
+            try await admin.get("/login")
+            try await admin.post("/login", ["phone": "0901 000 001", "password": DemoSeeder.password])
+            let page = try await admin.get("/console/stats/ranking?unit=CA66&from=2026-11-01&to=2026-11-30")
+            #expect(page.status == .ok)
+            #expect(page.body.contains(#"<li data-unit="CA24133" data-place="1">"#))
+            #expect(page.body.contains("Tỷ lệ tin báo có giá trị: 0,5 → 100/100 × trọng số 3"))
+            let communeRow = try #require(page.body.range(of: #"<li data-unit="CA24121" data-place="—">"#))
+            #expect(page.body[communeRow.upperBound...].prefix(400).contains("Chưa xếp hạng: mới có 3 tin báo và câu hỏi trong kỳ, cần ít nhất 10."))
+            let csv = try await admin.get("/console/stats/export?unit=CA66&from=2026-11-01&to=2026-11-30&table=ranking&format=csv")
+            #expect(csv.body.components(separatedBy: "\r\n")[1].hasPrefix("1,CA24133,Công an phường Buôn Ma Thuột,"))
+        }
+    }
+
+    @Test("Monthly report: the month's figures against the month before, the definitions, a print button; a bad month is named")
+    func monthly() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            try await seed(app)
+            let admin = WebClient(app)
+            try await admin.get("/login")
+            try await admin.post("/login", ["phone": "0901 000 001", "password": DemoSeeder.password])
+            let page = try await admin.get("/console/stats/monthly?unit=CA66&month=2026-11")
+            #expect(page.status == .ok)
+            #expect(page.body.contains("2026-11-01 – 2026-11-30"))
+            #expect(page.body.contains(#"<tr><th scope="row">Tin báo nhận được</th><td class="num">17</td><td class="num">0</td></tr>"#))
+            #expect(page.body.contains("window.print()"))
+            #expect(page.body.contains("<dt>Tin báo nhận được</dt>"))
+            let bad = try await admin.get("/console/stats/monthly?unit=CA66&month=2026-13")
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.text(after: #"data-field="month""#) == "Tháng viết dạng năm-tháng, ví dụ 2026-11.")
+        }
+    }
+}
