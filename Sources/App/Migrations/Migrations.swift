@@ -38,5 +38,6 @@ extension Application {
         migrations.add(CreateEvidenceUploadKeys())
         migrations.add(CreatePageDailyFollowers())
         migrations.add(CreateChannels())
+        migrations.add(CreateUnitChanges())
     }
 }

@@ -19,14 +19,22 @@ extension StatsRebuild {
         let sql = try db.requireSQL()
         var tally = Tally()
 
-        for row in try await sql.raw("SELECT unit_id, verified_at FROM pages WHERE verified_at IS NOT NULL").all() {
-            tally.add(.pagesVerified, 1, unit: try row.decode(column: "unit_id", as: UUID.self), at: try row.decode(column: "verified_at", as: Date.self))
+        // Pages and groups change units only when a reorganisation moves them.
+        let pageOwners = try await Owners.load(action: "page.move", prefix: "page:", on: sql)
+        let groupOwners = try await Owners.load(action: "group.move", prefix: "group:", on: sql)
+
+        for row in try await sql.raw("SELECT id, unit_id, verified_at FROM pages WHERE verified_at IS NOT NULL").all() {
+            let at = try row.decode(column: "verified_at", as: Date.self)
+            tally.add(.pagesVerified, 1, unit: pageOwners.unit(of: try row.decode(column: "id", as: UUID.self), current: try row.decode(column: "unit_id", as: UUID.self), at: at), at: at)
         }
 
-        for row in try await sql.raw("SELECT p.unit_id, f.day, f.change FROM page_daily_followers f JOIN pages p ON p.id = f.page_id").all() {
-            // The history is kept by Vietnamese day, the counter's own key.
+        for row in try await sql.raw("SELECT p.id, p.unit_id, f.day, f.change FROM page_daily_followers f JOIN pages p ON p.id = f.page_id").all() {
+            // The history is kept by Vietnamese day, the counter's own key; a page moved during a
+            // day counts that day's follows for the unit it ended the day with (the move shifts them).
             guard let day = InternetTime.vietnamDayStart(try row.decode(column: "day", as: String.self)) else { continue }
-            tally.add(.followers, Int64(try row.decode(column: "change", as: Int.self)), unit: try row.decode(column: "unit_id", as: UUID.self), at: day)
+            let unit = pageOwners.unit(of: try row.decode(column: "id", as: UUID.self), current: try row.decode(column: "unit_id", as: UUID.self),
+                                       at: day.addingTimeInterval(86_399.999))
+            tally.add(.followers, Int64(try row.decode(column: "change", as: Int.self)), unit: unit, at: day)
         }
 
         var groups: [UUID: (unit: UUID, createdAt: Date)] = [:]
@@ -34,9 +42,9 @@ extension StatsRebuild {
             let id = try row.decode(column: "id", as: UUID.self)
             let unit = try row.decode(column: "unit_id", as: UUID.self), createdAt = try row.decode(column: "created_at", as: Date.self)
             groups[id] = (unit, createdAt)
-            tally.add(.groupsCreated, 1, unit: unit, at: createdAt)
+            tally.add(.groupsCreated, 1, unit: groupOwners.unit(of: id, current: unit, at: createdAt), at: createdAt)
         }
-        try await replayMembers(groups, on: sql, into: &tally)
+        try await replayMembers(groups, owners: groupOwners, on: sql, into: &tally)
 
         var postUnits: [UUID: UUID] = [:]
         for row in try await sql.raw("SELECT id, unit_id, category, status, publish_at, withdrawn_at FROM posts").all() {
@@ -71,7 +79,8 @@ extension StatsRebuild {
     /// Replays every change of membership in log order, keeping each account's status per group,
     /// and counts what `CommunityService` counts: moves into or out of `active`, and on a handover
     /// the previous owner leaving and the new one joining unless already a member.
-    private static func replayMembers(_ groups: [UUID: (unit: UUID, createdAt: Date)], on sql: any SQLDatabase, into tally: inout Tally) async throws {
+    private static func replayMembers(_ groups: [UUID: (unit: UUID, createdAt: Date)], owners: Owners, on sql: any SQLDatabase,
+                                      into tally: inout Tally) async throws {
         struct Member: Hashable {
             var group: UUID
             var account: UUID
@@ -86,8 +95,9 @@ extension StatsRebuild {
             SELECT at_ms, action, subject, actor_id, detail FROM audit_entries WHERE action IN (\(binds: actions)) ORDER BY seq
             """).all() {
             let subject = try row.decode(column: "subject", as: String.self)
-            guard subject.hasPrefix("group:"), let groupID = UUID(uuidString: String(subject.dropFirst(6))), let group = groups[groupID] else { continue }
+            guard subject.hasPrefix("group:"), let groupID = UUID(uuidString: String(subject.dropFirst(6))), var group = groups[groupID] else { continue }
             let at = date(milliseconds: try row.decode(column: "at_ms", as: Int64.self))
+            group.unit = owners.unit(of: groupID, current: group.unit, at: at)
             let detail = try decoder.decode([String: String].self, from: Data(try row.decode(column: "detail", as: String.self).utf8))
             switch try row.decode(column: "action", as: String.self) {
             case "group.create":

@@ -27,6 +27,34 @@ enum StatsRebuild {
 }
 
 extension StatsRebuild {
+    /// Whose a group or a page was at a moment: the unit it has now, and before each move of a
+    /// reorganisation (`group.move`, `page.move` in the audit log) the unit it moved from.
+    struct Owners: Sendable {
+        private var moves: [UUID: [(ms: Int64, from: UUID)]] = [:]
+
+        static func load(action: String, prefix: String, on sql: any SQLDatabase) async throws -> Owners {
+            var owners = Owners()
+            let decoder = JSONDecoder()
+            for row in try await sql.raw("SELECT subject, at_ms, detail FROM audit_entries WHERE action = \(bind: action) ORDER BY seq").all() {
+                let subject = try row.decode(column: "subject", as: String.self)
+                guard subject.hasPrefix(prefix), let id = UUID(uuidString: String(subject.dropFirst(prefix.count))) else { continue }
+                let detail = try decoder.decode([String: String].self, from: Data(try row.decode(column: "detail", as: String.self).utf8))
+                guard let from = detail["from"].flatMap(UUID.init(uuidString:)) else { continue }
+                owners.moves[id, default: []].append((try row.decode(column: "at_ms", as: Int64.self), from))
+            }
+            return owners
+        }
+
+        /// The owner at `date`: the unit the first later move took it from, or `current`.
+        func unit(of id: UUID, current: UUID, at date: Date) -> UUID {
+            guard let list = moves[id] else { return current }
+            let ms = Int64((date.timeIntervalSince1970 * 1000).rounded())
+            return list.first { $0.ms > ms }?.from ?? current
+        }
+    }
+}
+
+extension StatsRebuild {
     struct Outcome: Sendable {
         /// Counters written (those that are not zero).
         var counters: Int

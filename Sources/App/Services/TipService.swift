@@ -167,6 +167,9 @@ struct TipService: Sendable {
         let live = Unit.query(on: db).filter(\.$validTo == nil).filter(\.$kind == .territorial)
         if let unit = try await live.copy().filter(\.$area.$id == commune.requireID()).first() {
             placement.routes.append(Route(unitID: try unit.requireID(), code: unit.code, name: unit.name, reason: .commune))
+        } else if let unit = try await Self.successor(ofUnitWithArea: try commune.requireID(), on: db) {
+            // The commune's police was merged or split: its successor answers for the area.
+            placement.routes.append(Route(unitID: try unit.requireID(), code: unit.code, name: unit.name, reason: .commune))
         }
         var provinceUnit: Unit?
         if let provinceCode = commune.parentCode,
@@ -185,6 +188,17 @@ struct TipService: Sendable {
             }
         }
         return placement
+    }
+
+    /// The current unit that took over from the closed unit responsible for an area.
+    static func successor(ofUnitWithArea area: UUID, on db: any Database) async throws -> Unit? {
+        guard var unit = try await Unit.query(on: db).filter(\.$area.$id == area).filter(\.$successor.$id != nil).first() else { return nil }
+        for _ in 0..<16 {
+            guard let next = unit.$successor.id, let successor = try await Unit.find(next, on: db) else { return nil }
+            if successor.validTo == nil { return successor }
+            unit = successor
+        }
+        return nil
     }
 
     // MARK: the citizen's side
