@@ -26,6 +26,7 @@ func routes(_ app: Application) throws {
     try web.register(collection: ConsoleChannelsController())
     try web.register(collection: SiteMessagesController())
     try web.register(collection: ConsoleStatsController())
+    try web.register(collection: ConsoleUnitsController())
 
     // Anonymous tips: no session middleware, so no cookie is read or set for these routes.
     try app.register(collection: TipController.Anonymous())

@@ -13,6 +13,15 @@ import Vapor
 struct Reorganisation: Sendable {
     let db: any Database
     let gate: WriteGate
+    /// Where each commune's tips go is kept for a while; a change makes this node read it again
+    /// (other nodes within `TipReferenceData.lifetime`).
+    let referenceData: TipReferenceData
+
+    init(db: any Database, app: Application) {
+        self.db = db
+        gate = app.writeGate
+        referenceData = app.tipReferenceData
+    }
 
     enum Kind: String, CaseIterable, Sendable {
         case rename, move, merge, split
@@ -65,6 +74,8 @@ struct Reorganisation: Sendable {
         var kind: ItemKind
         var id: UUID
         var label: String
+        /// An officer's role there.
+        var role: Role?
     }
 
     /// What a change will do, shown before it is confirmed.
@@ -185,19 +196,19 @@ struct Reorganisation: Sendable {
         let sql = try db.requireSQL()
         var items: [Item] = []
         for row in try await sql.raw("SELECT id, name FROM community_groups WHERE unit_id = \(bind: unit) ORDER BY name").all() {
-            items.append(Item(kind: .group, id: try row.decode(column: "id", as: UUID.self), label: try row.decode(column: "name", as: String.self)))
+            items.append(Item(kind: .group, id: try row.decode(column: "id", as: UUID.self), label: try row.decode(column: "name", as: String.self), role: nil))
         }
         for row in try await sql.raw("SELECT id, name FROM pages WHERE unit_id = \(bind: unit) ORDER BY name").all() {
-            items.append(Item(kind: .page, id: try row.decode(column: "id", as: UUID.self), label: try row.decode(column: "name", as: String.self)))
+            items.append(Item(kind: .page, id: try row.decode(column: "id", as: UUID.self), label: try row.decode(column: "name", as: String.self), role: nil))
         }
         for row in try await sql.raw("SELECT id, reference FROM tips WHERE unit_id = \(bind: unit) AND status <> 'closed' ORDER BY created_at").all() {
-            items.append(Item(kind: .tip, id: try row.decode(column: "id", as: UUID.self), label: try row.decode(column: "reference", as: String.self)))
+            items.append(Item(kind: .tip, id: try row.decode(column: "id", as: UUID.self), label: try row.decode(column: "reference", as: String.self), role: nil))
         }
         for row in try await sql.raw("""
             SELECT m.id, a.display_name, m.role FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.unit_id = \(bind: unit) ORDER BY a.display_name
             """).all() {
-            items.append(Item(kind: .officer, id: try row.decode(column: "id", as: UUID.self),
-                              label: try row.decode(column: "display_name", as: String.self) + " (" + (try row.decode(column: "role", as: String.self)) + ")"))
+            items.append(Item(kind: .officer, id: try row.decode(column: "id", as: UUID.self), label: try row.decode(column: "display_name", as: String.self),
+                              role: Role(rawValue: try row.decode(column: "role", as: String.self))))
         }
         return items
     }
@@ -282,6 +293,7 @@ struct Reorganisation: Sendable {
             if plan.request.kind == .split { detail["units"] = plan.request.newUnits.map(\.code).joined(separator: ",") }
             try await AuditLog.append(.staff(actor), "unit.reorganise", subject: "unit:" + plan.unit.id.uuidString, detail: detail, at: now, on: db)
         }
+        referenceData.reset()
         return changeID
     }
 
@@ -349,5 +361,5 @@ extension UnitTree {
 }
 
 extension Vapor.Request {
-    var reorganisation: Reorganisation { Reorganisation(db: db, gate: application.writeGate) }
+    var reorganisation: Reorganisation { Reorganisation(db: db, app: application) }
 }

@@ -296,3 +296,82 @@ struct Statistics {
         }
     }
 }
+
+extension Statistics {
+    /// A unit below another as it was on a past day.
+    struct PastUnit: Sendable, Equatable {
+        var id: UUID
+        var code: String
+        var name: String
+        /// The unit and everything that was below it that day.
+        var subtree: Set<UUID>
+    }
+
+    /// The units directly below `unit` at the end of `day`, with their names then: today's tree
+    /// with every change that took effect after that day undone, newest first.
+    func children(of unit: UUID, asOf day: String) async throws -> [PastUnit] {
+        guard let start = InternetTime.vietnamDayStart(day) else { return [] }
+        let end = start.addingTimeInterval(86_400)
+        let sql = try db.requireSQL()
+        var parent: [UUID: UUID] = [:], name: [UUID: String] = [:], code: [UUID: String] = [:]
+        var existed = Set<UUID>()
+        for row in try await sql.raw("SELECT id, code, name, parent_id, valid_from, valid_to FROM units").all() {
+            let id = try row.decode(column: "id", as: UUID.self)
+            code[id] = try row.decode(column: "code", as: String.self)
+            name[id] = try row.decode(column: "name", as: String.self)
+            parent[id] = try row.decode(column: "parent_id", as: UUID?.self)
+            let from = try row.decode(column: "valid_from", as: Date.self), to = try row.decode(column: "valid_to", as: Date?.self)
+            if from < end, to.map({ $0 >= end }) ?? true { existed.insert(id) }
+        }
+        for row in try await sql.raw("""
+            SELECT unit_id, old_name, old_parent_id FROM unit_changes WHERE effective_at >= \(bind: end) ORDER BY effective_at DESC, created_at DESC
+            """).all() {
+            let id = try row.decode(column: "unit_id", as: UUID.self)
+            name[id] = try row.decode(column: "old_name", as: String.self)
+            parent[id] = try row.decode(column: "old_parent_id", as: UUID?.self)
+        }
+        var below: [UUID: [UUID]] = [:]
+        for id in existed { if let up = parent[id] { below[up, default: []].append(id) } }
+        func subtree(_ id: UUID) -> Set<UUID> {
+            var out: Set<UUID> = [id], stack = [id]
+            while let next = stack.popLast() {
+                for child in below[next] ?? [] where out.insert(child).inserted { stack.append(child) }
+            }
+            return out
+        }
+        let units = (below[unit] ?? []).map { PastUnit(id: $0, code: code[$0] ?? "", name: name[$0] ?? "", subtree: subtree($0)) }
+        return UnitDirectory.inVietnameseOrder(units, name: \.name)
+    }
+
+    /// Sums of the period for units as they were (each over its past subtree); levels at the end.
+    func figures(of units: [PastUnit], over period: Period) async throws -> [UUID: Figures] {
+        let all = units.reduce(into: Set<UUID>()) { $0.formUnion($1.subtree) }
+        guard !all.isEmpty else { return [:] }
+        let ids = SQLGroupExpression(all.map { SQLBind($0) })
+        let rows = try await db.requireSQL().raw("""
+            SELECT unit_id, metric, CAST(SUM(CASE WHEN day >= \(bind: period.from) THEN value ELSE 0 END) AS BIGINT) AS sum_value,
+                CAST(SUM(value) AS BIGINT) AS level_value
+            FROM unit_daily_counts WHERE unit_id IN \(ids) AND day <= \(bind: period.to)
+                AND (day >= \(bind: period.from) OR metric IN \(SQLGroupExpression(Self.levelMetrics.map { SQLBind($0.rawValue) })))
+            GROUP BY unit_id, metric
+            """).all()
+        var byUnit: [UUID: [(Metric, Int64, Int64)]] = [:]
+        for row in rows {
+            guard let metric = Metric(rawValue: try row.decode(column: "metric", as: String.self)) else { continue }
+            byUnit[try row.decode(column: "unit_id", as: UUID.self), default: []].append(
+                (metric, try row.decode(column: "sum_value", as: Int64.self), try row.decode(column: "level_value", as: Int64.self)))
+        }
+        var out: [UUID: Figures] = [:]
+        for unit in units {
+            var figures = Figures()
+            for member in unit.subtree {
+                for (metric, sum, level) in byUnit[member] ?? [] {
+                    if sum != 0 { figures.sums[metric, default: 0] += sum }
+                    if Self.levelMetrics.contains(metric) { figures.levels[metric, default: 0] += level }
+                }
+            }
+            out[unit.id] = figures
+        }
+        return out
+    }
+}

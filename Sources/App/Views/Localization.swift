@@ -14,8 +14,8 @@ enum Language: String, CaseIterable, Sendable {
         }
     }
 
-    private static let allVietnamese = vietnamese.merging(tipTextsVI) { first, _ in first }.merging(scamTextsVI) { first, _ in first }.merging(communityTextsVI) { first, _ in first }.merging(procedureTextsVI) { first, _ in first }.merging(dossierTextsVI) { first, _ in first }.merging(channelTextsVI) { first, _ in first }.merging(statsTextsVI) { first, _ in first }
-    private static let allEnglish = english.merging(tipTextsEN) { first, _ in first }.merging(scamTextsEN) { first, _ in first }.merging(communityTextsEN) { first, _ in first }.merging(procedureTextsEN) { first, _ in first }.merging(dossierTextsEN) { first, _ in first }.merging(channelTextsEN) { first, _ in first }.merging(statsTextsEN) { first, _ in first }
+    private static let allVietnamese = vietnamese.merging(tipTextsVI) { first, _ in first }.merging(scamTextsVI) { first, _ in first }.merging(communityTextsVI) { first, _ in first }.merging(procedureTextsVI) { first, _ in first }.merging(dossierTextsVI) { first, _ in first }.merging(channelTextsVI) { first, _ in first }.merging(statsTextsVI) { first, _ in first }.merging(unitTextsVI) { first, _ in first }
+    private static let allEnglish = english.merging(tipTextsEN) { first, _ in first }.merging(scamTextsEN) { first, _ in first }.merging(communityTextsEN) { first, _ in first }.merging(procedureTextsEN) { first, _ in first }.merging(dossierTextsEN) { first, _ in first }.merging(channelTextsEN) { first, _ in first }.merging(statsTextsEN) { first, _ in first }.merging(unitTextsEN) { first, _ in first }
 
     private static let vietnamese: [String: String] = [
         "appName": "Bình Yên",

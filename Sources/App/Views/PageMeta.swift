@@ -10,6 +10,8 @@ struct PageMeta: Encodable {
         var isCyberPatrol: Bool
         /// Reads the statistics of some unit (the console shows the dashboard).
         var readsStatistics: Bool
+        /// Renames, moves, merges and splits units (the console links the screens).
+        var reorganisesUnits: Bool
     }
 
     var lang: String
@@ -34,7 +36,8 @@ extension Request {
             path: url.path,
             account: account.map {
                 .init(displayName: $0.displayName, isStaff: $0.isStaff, isCyberPatrol: Policy.allowsSomewhere($0.grants, .verifyScamIndicators),
-                      readsStatistics: Policy.allowsSomewhere($0.grants, .readStatistics))
+                      readsStatistics: Policy.allowsSomewhere($0.grants, .readStatistics),
+                      reorganisesUnits: Policy.allowsSomewhere($0.grants, .reorganiseUnits))
             }
         )
     }

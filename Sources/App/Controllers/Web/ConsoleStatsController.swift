@@ -61,6 +61,7 @@ struct ConsoleStatsController: RouteCollection {
         var children: [ChildRow]
         var query: String
         var month: String
+        var asOf: String
     }
 
     struct RankingRow: Encodable {
@@ -107,6 +108,8 @@ struct ConsoleStatsController: RouteCollection {
         var account: CurrentAccount
         var unit: UnitSummary
         var period: Statistics.Period
+        /// A past day whose structure the child table shows; nil for the current structure.
+        var asOf: String?
         var errors: [String: String]
     }
 
@@ -135,7 +138,12 @@ struct ConsoleStatsController: RouteCollection {
         var errors: [String: String] = [:]
         for issue in issues { errors[issue.field] = req.message(issue.messageVI, issue.messageEN) }
         let period = range == nil ? Statistics.Period(from: defaults.from, to: defaults.to) : Statistics.Period(from: from, to: to)
-        return Scope(account: account, unit: unit, period: period, errors: errors)
+        var asOf = req.query[String.self, at: "asOf"].flatMap { $0.isEmpty ? nil : String($0.prefix(20)) }
+        if let day = asOf, InternetTime.vietnamDayStart(day) == nil {
+            errors["asOf"] = req.message("Ngày xem cơ cấu viết dạng năm-tháng-ngày, ví dụ 2026-06-30.", "The structure's day is written year-month-day, e.g. 2026-06-30.")
+            asOf = nil
+        }
+        return Scope(account: account, unit: unit, period: period, asOf: asOf, errors: errors)
     }
 
     @Sendable func dashboard(req: Request) async throws -> Response {
@@ -144,11 +152,10 @@ struct ConsoleStatsController: RouteCollection {
         let chartLine = req.query[String.self, at: "chart"].flatMap(StatLine.init(rawValue:)).flatMap { $0.charted ? $0 : nil } ?? .tipsReceived
         let lines = try await lineRows(req, stats, scope)
         let chart = try await chartSVG(req, stats, scope, chartLine)
-        let children = try await UnitDirectory.children(of: scope.unit.id, on: req.db)
         let sort = req.query[String.self, at: "sort"].flatMap(StatLine.init(rawValue:)).flatMap { Self.childLines.contains($0) ? $0 : nil }
         let descending = req.query[String.self, at: "dir"] != "asc"
-        let table = try await childTable(req, stats, scope, children, sort: sort, descending: descending)
-        let base = "unit=\(escape(scope.unit.code))&from=\(scope.period.from)&to=\(scope.period.to)"
+        let table = try await childTable(req, stats, scope, sort: sort, descending: descending)
+        let base = "unit=\(escape(scope.unit.code))&from=\(scope.period.from)&to=\(scope.period.to)" + (scope.asOf.map { "&asOf=\($0)" } ?? "")
         var crumbs: [Crumb] = []
         for id in try await UnitTree.ancestry(of: scope.unit.id, on: req.db).reversed() {
             guard let summary = try await UnitDirectory.summary(id: id, on: req.db),
@@ -169,11 +176,11 @@ struct ConsoleStatsController: RouteCollection {
             chartOptions: StatLine.allCases.filter(\.charted).map {
                 TipController.Option(value: $0.rawValue, label: req.message($0.labelVI, $0.labelEN), selected: $0 == chartLine)
             },
-            columns: columns, children: table.rows.map { row in
-                ChildRow(code: row.unit.code, name: row.unit.name, link: "/console/stats?unit=\(escape(row.unit.code))&from=\(scope.period.from)&to=\(scope.period.to)",
+            columns: columns, children: table.map { row in
+                ChildRow(code: row.unit.code, name: row.unit.name, link: "/console/stats?unit=\(escape(row.unit.code))&from=\(scope.period.from)&to=\(scope.period.to)" + (scope.asOf.map { "&asOf=\($0)" } ?? ""),
                          cells: row.values.map { $0.map(format) ?? "—" })
             },
-            query: base, month: String(scope.period.to.prefix(7)))
+            query: base, month: String(scope.period.to.prefix(7)), asOf: scope.asOf ?? "")
         let response = try await req.view.render("console/stats", page).encodeResponse(for: req)
         response.status = scope.errors.isEmpty ? .ok : .unprocessableEntity
         return response
@@ -218,12 +225,12 @@ struct ConsoleStatsController: RouteCollection {
         let stats = Statistics(db: req.db)
         let lines = try await lineRows(req, stats, scope)
         let chart = try await chartSVG(req, stats, scope, .tipsReceived)
-        let table = try await childTable(req, stats, scope, try await UnitDirectory.children(of: scope.unit.id, on: req.db), sort: nil, descending: true)
+        let table = try await childTable(req, stats, scope, sort: nil, descending: true)
         let page = MonthlyPage(
             page: req.pageMeta(titleKey: "statsMonthlyTitle"), unitName: scope.unit.name, month: month,
             from: scope.period.from, to: scope.period.to, error: scope.errors["month"], lines: lines, chart: chart,
             columns: Self.childLines.map { Column(key: $0.rawValue, label: req.message($0.labelVI, $0.labelEN), link: "", sorted: nil) },
-            children: table.rows.map { ChildRow(code: $0.unit.code, name: $0.unit.name, link: "", cells: $0.values.map { $0.map(format) ?? "—" }) },
+            children: table.map { ChildRow(code: $0.unit.code, name: $0.unit.name, link: "", cells: $0.values.map { $0.map(format) ?? "—" }) },
             generatedAt: DisplayTime.string(Date()))
         let response = try await req.view.render("console/monthly", page).encodeResponse(for: req)
         response.status = status
@@ -249,7 +256,7 @@ struct ConsoleStatsController: RouteCollection {
                 [.text(req.message(line.labelVI, line.labelEN)), cell(now.value(line)), cell(before.value(line)), .text(line.definitionVI)]
             })
         case "children":
-            let rows = try await childTable(req, stats, scope, try await UnitDirectory.children(of: scope.unit.id, on: req.db), sort: nil, descending: true).rows
+            let rows = try await childTable(req, stats, scope, sort: nil, descending: true)
             sheet = Spreadsheet(sheetName: scope.unit.name, headers: [req.message("Mã đơn vị", "Unit code"), req.message("Đơn vị", "Unit")]
                                 + Self.childLines.map { req.message($0.labelVI, $0.labelEN) },
                                 rows: rows.map { row in [.text(row.unit.code), .text(row.unit.name)] + row.values.map(cell) })
@@ -305,22 +312,37 @@ struct ConsoleStatsController: RouteCollection {
         return SVGChart.bars(title: title, points: series.map { .init(label: String($0.day.suffix(5)), value: Double($0.value)) })
     }
 
-    private func childTable(_ req: Request, _ stats: Statistics, _ scope: Scope, _ children: [UnitSummary], sort: StatLine?,
-                            descending: Bool) async throws -> (rows: [(unit: UnitSummary, values: [Double?])], Void) {
-        let figures = try await stats.figures(of: children.map(\.id), over: scope.period)
-        var rows = children.map { unit in (unit: unit, values: Self.childLines.map { figures[unit.id]?.value($0) }) }
+    struct ChildUnit {
+        var id: UUID
+        var code: String
+        var name: String
+    }
+
+    /// The units below the scope's unit (now, or as they were on `scope.asOf`) with their figures.
+    private func children(_ req: Request, _ stats: Statistics, _ scope: Scope) async throws -> [(unit: ChildUnit, figures: Statistics.Figures)] {
+        if let day = scope.asOf {
+            let past = try await stats.children(of: scope.unit.id, asOf: day)
+            let figures = try await stats.figures(of: past, over: scope.period)
+            return past.map { (ChildUnit(id: $0.id, code: $0.code, name: $0.name), figures[$0.id] ?? .init()) }
+        }
+        let current = try await UnitDirectory.children(of: scope.unit.id, on: req.db)
+        let figures = try await stats.figures(of: current.map(\.id), over: scope.period)
+        return current.map { (ChildUnit(id: $0.id, code: $0.code, name: $0.name), figures[$0.id] ?? .init()) }
+    }
+
+    private func childTable(_ req: Request, _ stats: Statistics, _ scope: Scope, sort: StatLine?,
+                            descending: Bool) async throws -> [(unit: ChildUnit, values: [Double?])] {
+        var rows = try await children(req, stats, scope).map { child in (unit: child.unit, values: Self.childLines.map { child.figures.value($0) }) }
         if let sort, let index = Self.childLines.firstIndex(of: sort) {
             rows.sort { descending ? ($0.values[index] ?? -1) > ($1.values[index] ?? -1) : ($0.values[index] ?? -1) < ($1.values[index] ?? -1) }
         }
-        return (rows, ())
+        return rows
     }
 
     private func rankingResults(_ req: Request, _ scope: Scope) async throws -> [CommendationRanking.Result] {
-        let children = try await UnitDirectory.children(of: scope.unit.id, on: req.db)
-        let figures = try await Statistics(db: req.db).figures(of: children.map(\.id), over: scope.period)
-        return CommendationRanking.rank(children.map { unit in
-            let own = figures[unit.id] ?? Statistics.Figures()
-            return CommendationRanking.Candidate(id: unit.code, name: unit.name, figures: own.rankingFigures, members: Double(own.levels[.groupMembers] ?? 0))
+        CommendationRanking.rank(try await children(req, Statistics(db: req.db), scope).map { child in
+            CommendationRanking.Candidate(id: child.unit.code, name: child.unit.name, figures: child.figures.rankingFigures,
+                                          members: Double(child.figures.levels[.groupMembers] ?? 0))
         }, config: req.application.rankingConfig)
     }
 
