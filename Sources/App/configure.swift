@@ -37,6 +37,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.tipReferenceData = TipReferenceData()
     app.scamLookupIndex = ScamLookupIndex(answerLimit: config.lookupAnswers)
     app.feedCache = FeedCache()
+    app.statsCache = config.statsSeconds > 0 ? StatsCache(seconds: config.statsSeconds) : nil
     app.knowledgeCache = KnowledgeCache(resultLimit: config.searchResults)
     app.zaloPacer = SendPacer()
     app.channelDeliveryPass = NIOLockedValueBox(false)
@@ -87,6 +88,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(StatsCommand(), as: "stats")
     app.asyncCommands.use(ScamImportCommand(), as: "scam-import")
     app.asyncCommands.use(ScaleDemoCommand(), as: "scale-demo")
+    app.asyncCommands.use(ScaleStatsCommand(), as: "scale-stats")
     app.asyncCommands.use(LinkChannelCommand(), as: "link-channel")
 }
 

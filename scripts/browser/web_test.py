@@ -749,9 +749,64 @@ def test_dossier_steps(b):
     check(not b.all("#dossier-supplement"), "a settled dossier still offers the supplement form")
 
 
+
+def fetch_with_session(b, link):
+    """Downloads what a link points to with the browser's session, as a click on it would."""
+    cookies = "; ".join(f"{c['name']}={c['value']}" for c in b.driver.get_cookies())
+    with urlopen(Request(link, headers={"Cookie": cookies}), timeout=WAIT_SECONDS) as response:
+        return response.headers, response.read()
+
+
+def test_statistics_dashboard(b):
+    import csv
+    import io
+    from openpyxl import load_workbook
+    b.login(ADMIN_PHONE, DEMO_PASSWORD, "stats-admin-login")
+    b.click_and_load(b.find("[data-testid=nav-stats]", "the statistics link"), "stats-dashboard")
+    check(b.find("[data-testid=stats-unit]").text.endswith("Công an tỉnh Đắk Lắk"), "the dashboard is not the province's")
+    # Half a year of demo history: this month's tips are there, with the period before to compare.
+    tips = b.find("tr[data-line=tips] [data-testid=stats-value]").text
+    check(int(tips.replace(".", "")) > 0, f"the province received no tips this month: {tips!r}")
+    # The chart is drawn: one bar per day, at least one of them with a height on screen.
+    bars = b.all("[data-testid=stats-chart] svg rect.bar")
+    check(len(bars) >= 1, "the chart has no bars")
+    heights = [bar.rect["height"] for bar in bars]
+    check(max(heights) > 0, f"no bar of the chart is visible: {heights}")
+    check(b.all("[data-testid=stats-chart] svg title"), "the chart has no accessible title")
+
+    # The child table, downloaded as CSV and XLSX, says what the page says.
+    rows = {row.get_attribute("data-unit"): [cell.text for cell in row.find_elements(By.CSS_SELECTOR, "td")]
+            for row in b.all("[data-testid=stats-children] tbody tr")}
+    check(len(rows) >= 10, f"only {len(rows)} communes in the table")
+    headers, body = fetch_with_session(b, b.find("[data-testid=stats-children-csv]").get_attribute("href"))
+    check(headers.get_content_type() == "text/csv", f"the CSV is served as {headers.get_content_type()}")
+    records = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    check(records[0][:2] == ["Mã đơn vị", "Đơn vị"], f"the CSV header is {records[0][:2]}")
+    by_code = {record[0]: record for record in records[1:]}
+    check(set(by_code) == set(rows), "the CSV and the page list different units")
+    headers, body = fetch_with_session(b, b.find("[data-testid=stats-children-xlsx]").get_attribute("href"))
+    sheet = load_workbook(io.BytesIO(body), read_only=True).active
+    cells = list(sheet.iter_rows(values_only=True))
+    check(cells[0][0] == "Mã đơn vị", f"the workbook's header is {cells[0][:2]}")
+    workbook = {row[0]: row for row in cells[1:]}
+    busiest = max(rows, key=lambda code: int(rows[code][0].replace(".", "") or 0))
+    page_tips = int(rows[busiest][0].replace(".", ""))
+    check(int(by_code[busiest][2]) == page_tips, f"{busiest}: the CSV says {by_code[busiest][2]} tips, the page {page_tips}")
+    check(workbook[busiest][2] == page_tips, f"{busiest}: the workbook says {workbook[busiest][2]!r} tips, the page {page_tips}")
+
+    # Drill down to the busiest commune: its own figures, the province in the path above it.
+    link = b.driver.find_element(By.CSS_SELECTOR, f"tr[data-unit='{busiest}'] [data-testid=stats-drill]")
+    name = link.text
+    b.click_and_load(link, "stats-commune")
+    check(b.find("[data-testid=stats-unit]").text.endswith(name), f"the drill-down does not show {name}")
+    check(b.find("tr[data-line=tips] [data-testid=stats-value]").text.split(" ")[0] == rows[busiest][0],
+          "the commune's own page does not show the tips of its row")
+    check("Công an tỉnh Đắk Lắk" in b.find("nav.crumbs").text, "the path does not lead back to the province")
+
+
 TESTS = (test_unit_search, test_citizen_register_login, test_officer_console, test_language_switch,
          test_anonymous_tip, test_named_tip, test_duty_desk_live, test_scam_registry, test_group_warning, test_cap_alerts,
-         test_question_answered, test_dossier_steps)
+         test_question_answered, test_dossier_steps, test_statistics_dashboard)
 
 
 def main():

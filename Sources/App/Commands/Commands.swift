@@ -49,6 +49,7 @@ struct DemoCommand: AsyncCommand {
         let tips = try await DemoTips.seed(TipService(db: app.db, app: app), on: app.db)
         _ = try await DemoScams.seed(ScamRegistry(db: app.db, app: app), on: app.db)
         _ = try await DemoCommunity.seed(app: app)
+        try await DemoStatistics.seed(app: app)
         try await DemoKnowledge.seed(app: app)
         let hostname = signature.hostname ?? "127.0.0.1"
         let port = signature.port ?? 8080

@@ -34,6 +34,8 @@ public struct AppConfig: Sendable {
     public var channelEndpoints: ChannelEndpoints
     /// Messages the delivery worker sends to Zalo per minute, for all pages together (the app's limit).
     public var zaloSendsPerMinute: Int
+    /// Seconds the dashboard's figures are kept before they are read again (0: read every time).
+    public var statsSeconds: Int
 
     public struct ChannelEndpoints: Sendable, Equatable {
         public var zaloAPI: String
@@ -50,7 +52,7 @@ public struct AppConfig: Sendable {
     public enum LogFormat: String, Sendable { case text, json }
 
     public init(storage: Storage, dataDirectory: String, bcryptCost: Int = 12, secureCookies: Bool = false, logFormat: LogFormat = .text, tipKey: Data? = nil, tipDeadlines: TipDeadlines = .standard, backgroundJobs: Bool = true, lookupsPerMinute: Int = 30, searchResults: Int = 10_000, lookupAnswers: Int = 100_000,
-                channelEndpoints: ChannelEndpoints = .init(), zaloSendsPerMinute: Int = 4_000) {
+                channelEndpoints: ChannelEndpoints = .init(), zaloSendsPerMinute: Int = 4_000, statsSeconds: Int = 60) {
         self.storage = storage
         self.dataDirectory = dataDirectory
         self.bcryptCost = bcryptCost
@@ -64,6 +66,7 @@ public struct AppConfig: Sendable {
         self.lookupAnswers = lookupAnswers
         self.channelEndpoints = channelEndpoints
         self.zaloSendsPerMinute = zaloSendsPerMinute
+        self.statsSeconds = statsSeconds
     }
 
     /// Reads the configuration; every problem is reported at once, so one restart fixes them all.
@@ -139,6 +142,7 @@ public struct AppConfig: Sendable {
         let lookupsPerMinute = wholeNumber("BINHYEN_LOOKUP_PER_MINUTE", default: 30, zeroMeans: "no limit")
         let lookupAnswers = wholeNumber("BINHYEN_LOOKUP_ANSWERS", default: 100_000, zeroMeans: "keep none")
         let zaloSendsPerMinute = wholeNumber("BINHYEN_ZALO_SENDS_PER_MINUTE", default: 4_000, zeroMeans: "no limit")
+        let statsSeconds = wholeNumber("BINHYEN_STATS_SECONDS", default: 60, zeroMeans: "read every time")
 
         var endpoints = ChannelEndpoints()
         for (name, keyPath) in [("ZALO_API_BASE_URL", \ChannelEndpoints.zaloAPI), ("ZALO_OAUTH_BASE_URL", \.zaloOAuth), ("TELEGRAM_API_BASE_URL", \.telegramAPI)] {
@@ -153,7 +157,7 @@ public struct AppConfig: Sendable {
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return AppConfig(storage: storage, dataDirectory: dataDirectory, bcryptCost: bcryptCost, secureCookies: secureCookies, logFormat: logFormat,
                          tipKey: tipKey, tipDeadlines: deadlines, lookupsPerMinute: lookupsPerMinute, searchResults: searchResults, lookupAnswers: lookupAnswers,
-                         channelEndpoints: endpoints, zaloSendsPerMinute: zaloSendsPerMinute)
+                         channelEndpoints: endpoints, zaloSendsPerMinute: zaloSendsPerMinute, statsSeconds: statsSeconds)
     }
 }
 

@@ -16,11 +16,14 @@ struct Reorganisation: Sendable {
     /// Where each commune's tips go is kept for a while; a change makes this node read it again
     /// (other nodes within `TipReferenceData.lifetime`).
     let referenceData: TipReferenceData
+    /// The dashboard's kept figures are forgotten too.
+    let statsCache: StatsCache?
 
     init(db: any Database, app: Application) {
         self.db = db
         gate = app.writeGate
         referenceData = app.tipReferenceData
+        statsCache = app.statsCache
     }
 
     enum Kind: String, CaseIterable, Sendable {
@@ -294,6 +297,7 @@ struct Reorganisation: Sendable {
             try await AuditLog.append(.staff(actor), "unit.reorganise", subject: "unit:" + plan.unit.id.uuidString, detail: detail, at: now, on: db)
         }
         referenceData.reset()
+        statsCache?.reset()
         return changeID
     }
 

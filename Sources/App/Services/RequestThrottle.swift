@@ -6,19 +6,23 @@ import Vapor
 /// `burst` at once. Zero `perMinute` turns it off. The addresses are kept only as long as their
 /// bucket is not full again, and never written anywhere.
 final class RequestThrottle: Sendable {
-    let perMinute: Int
+    /// Tokens added a second; zero turns the limit off.
+    let rate: Double
     let burst: Int
     private let buckets = NIOLockedValueBox<[String: (tokens: Double, at: Double)]>([:])
 
-    init(perMinute: Int, burst: Int) {
-        self.perMinute = perMinute
+    convenience init(perMinute: Int, burst: Int) {
+        self.init(perSecond: Double(perMinute) / 60, burst: burst)
+    }
+
+    init(perSecond: Double, burst: Int) {
+        rate = max(perSecond, 0)
         self.burst = burst
     }
 
     /// Nil when the request may go ahead, otherwise the seconds to wait.
     func admit(_ key: String, now: Double = Date().timeIntervalSince1970) -> Int? {
-        guard perMinute > 0 else { return nil }
-        let rate = Double(perMinute) / 60
+        guard rate > 0 else { return nil }
         return buckets.withLockedValue { buckets in
             if buckets.count > 100_000 {
                 // Forget the buckets that have filled up again: they hold nothing.

@@ -1,7 +1,9 @@
 import BinhYenCore
 import Fluent
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
+import Vapor
 
 /// The figures the province reports, each made from the counters of `Metric` in one stated way.
 enum StatLine: String, CaseIterable, Sendable {
@@ -162,6 +164,8 @@ enum StatLine: String, CaseIterable, Sendable {
 /// Reads the counters over the unit tree for the dashboard, the reports and the ranking.
 struct Statistics {
     let db: any Database
+    /// Figures already read, kept for a while (the dashboard's); nil reads every time.
+    var cache: StatsCache? = nil
 
     /// A period of whole days in Vietnam, both ends included, as "yyyy-MM-dd".
     struct Period: Sendable, Equatable {
@@ -225,6 +229,14 @@ struct Statistics {
     /// Figures of each unit's subtree, in two indexed statements whatever the number of units.
     func figures(of units: [UUID], over period: Period) async throws -> [UUID: Figures] {
         guard !units.isEmpty else { return [:] }
+        let key = "f|\(period.from)|\(period.to)|" + units.map(\.uuidString).joined(separator: ",")
+        if let kept: [UUID: Figures] = cache?.value(key) { return kept }
+        let read = try await readFigures(of: units, over: period)
+        cache?.keep(read, key)
+        return read
+    }
+
+    private func readFigures(of units: [UUID], over period: Period) async throws -> [UUID: Figures] {
         let sql = try db.requireSQL()
         let ids = SQLGroupExpression(units.map { SQLBind($0) })
         var out: [UUID: Figures] = Dictionary(uniqueKeysWithValues: units.map { ($0, Figures()) })
@@ -254,8 +266,11 @@ struct Statistics {
 
     /// One unit's figures, with the median time to answer read from its questions.
     func figures(of unit: UUID, over period: Period) async throws -> Figures {
+        let key = "u|\(period.from)|\(period.to)|\(unit)"
+        if let kept: Figures = cache?.value(key) { return kept }
         var figures = try await figures(of: [unit], over: period)[unit] ?? Figures()
         figures.medianAnswerSeconds = try await medianAnswerSeconds(under: unit, over: period)
+        cache?.keep(figures, key)
         return figures
     }
 
@@ -272,6 +287,19 @@ struct Statistics {
     /// A line's value on each day of the period (a level line: what there was at the end of
     /// each day).
     func series(_ line: StatLine, under unit: UUID, over period: Period) async throws -> [(day: String, value: Int64)] {
+        let key = "s|\(line.rawValue)|\(period.from)|\(period.to)|\(unit)"
+        if let kept: [DayValue] = cache?.value(key) { return kept.map { ($0.day, $0.value) } }
+        let read = try await readSeries(line, under: unit, over: period)
+        cache?.keep(read.map { DayValue(day: $0.day, value: $0.value) }, key)
+        return read
+    }
+
+    private struct DayValue: Sendable {
+        var day: String
+        var value: Int64
+    }
+
+    private func readSeries(_ line: StatLine, under unit: UUID, over period: Period) async throws -> [(day: String, value: Int64)] {
         let metrics = line.metrics
         let sql = try db.requireSQL()
         let rows = try await sql.raw("""
@@ -373,5 +401,38 @@ extension Statistics {
             out[unit.id] = figures
         }
         return out
+    }
+}
+
+/// The dashboard's figures, kept for `lifetime` so that a province's staff opening it together
+/// do not each read months of counters; a reorganisation forgets them at once.
+final class StatsCache: Sendable {
+    private let kept: NIOLockedValueBox<KeptValues<String, any Sendable>>
+    let lifetime: Duration
+
+    init(seconds: Int) {
+        lifetime = .seconds(seconds)
+        kept = NIOLockedValueBox(KeptValues(lifetime: .seconds(seconds)))
+    }
+
+    func value<T: Sendable>(_ key: String) -> T? {
+        kept.withLockedValue { $0.value(for: key) } as? T
+    }
+
+    func keep(_ value: some Sendable, _ key: String) {
+        kept.withLockedValue { $0.keep(value, for: key, limit: 20_000) }
+    }
+
+    func reset() {
+        kept.withLockedValue { $0 = KeptValues(lifetime: lifetime) }
+    }
+}
+
+extension Application {
+    private struct StatsCacheKey: StorageKey { typealias Value = StatsCache }
+
+    var statsCache: StatsCache? {
+        get { storage[StatsCacheKey.self] }
+        set { storage[StatsCacheKey.self] = newValue }
     }
 }

@@ -62,6 +62,8 @@ struct ConsoleStatsController: RouteCollection {
         var query: String
         var month: String
         var asOf: String
+        /// How old the figures may be.
+        var freshness: String?
     }
 
     struct RankingRow: Encodable {
@@ -148,7 +150,7 @@ struct ConsoleStatsController: RouteCollection {
 
     @Sendable func dashboard(req: Request) async throws -> Response {
         let scope = try await scope(req)
-        let stats = Statistics(db: req.db)
+        let stats = Statistics(db: req.db, cache: req.application.statsCache)
         let chartLine = req.query[String.self, at: "chart"].flatMap(StatLine.init(rawValue:)).flatMap { $0.charted ? $0 : nil } ?? .tipsReceived
         let lines = try await lineRows(req, stats, scope)
         let chart = try await chartSVG(req, stats, scope, chartLine)
@@ -180,7 +182,11 @@ struct ConsoleStatsController: RouteCollection {
                 ChildRow(code: row.unit.code, name: row.unit.name, link: "/console/stats?unit=\(escape(row.unit.code))&from=\(scope.period.from)&to=\(scope.period.to)" + (scope.asOf.map { "&asOf=\($0)" } ?? ""),
                          cells: row.values.map { $0.map(format) ?? "—" })
             },
-            query: base, month: String(scope.period.to.prefix(7)), asOf: scope.asOf ?? "")
+            query: base, month: String(scope.period.to.prefix(7)), asOf: scope.asOf ?? "",
+            freshness: req.application.statsCache.map { cache in
+                let seconds = cache.lifetime.components.seconds
+                return req.message("Số liệu được đọc lại sau tối đa \(seconds) giây.", "Figures are read again at most every \(seconds) seconds.")
+            })
         let response = try await req.view.render("console/stats", page).encodeResponse(for: req)
         response.status = scope.errors.isEmpty ? .ok : .unprocessableEntity
         return response
@@ -222,7 +228,7 @@ struct ConsoleStatsController: RouteCollection {
     }
 
     private func monthlyPage(_ req: Request, _ scope: Scope, month: String, status: HTTPStatus) async throws -> Response {
-        let stats = Statistics(db: req.db)
+        let stats = Statistics(db: req.db, cache: req.application.statsCache)
         let lines = try await lineRows(req, stats, scope)
         let chart = try await chartSVG(req, stats, scope, .tipsReceived)
         let table = try await childTable(req, stats, scope, sort: nil, descending: true)
@@ -241,7 +247,7 @@ struct ConsoleStatsController: RouteCollection {
     @Sendable func export(req: Request) async throws -> Response {
         let scope = try await scope(req)
         guard scope.errors.isEmpty else { throw Abort(.unprocessableEntity, reason: scope.errors.values.sorted().joined(separator: " ")) }
-        let stats = Statistics(db: req.db)
+        let stats = Statistics(db: req.db, cache: req.application.statsCache)
         let table = req.query[String.self, at: "table"] ?? "totals"
         let sheet: Spreadsheet
         switch table {
@@ -340,7 +346,7 @@ struct ConsoleStatsController: RouteCollection {
     }
 
     private func rankingResults(_ req: Request, _ scope: Scope) async throws -> [CommendationRanking.Result] {
-        CommendationRanking.rank(try await children(req, Statistics(db: req.db), scope).map { child in
+        CommendationRanking.rank(try await children(req, Statistics(db: req.db, cache: req.application.statsCache), scope).map { child in
             CommendationRanking.Candidate(id: child.unit.code, name: child.unit.name, figures: child.figures.rankingFigures,
                                           members: Double(child.figures.levels[.groupMembers] ?? 0))
         }, config: req.application.rankingConfig)

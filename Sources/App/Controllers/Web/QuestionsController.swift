@@ -25,6 +25,8 @@ struct QuestionsController: RouteCollection {
         var statusLabel: String
         var unitName: String
         var procedureTitle: String?
+        /// The article the citizen chose when asking.
+        var procedureSlug: String?
         var answer: String?
         var answerProcedureSlug: String?
         var answerProcedureTitle: String?
@@ -47,7 +49,8 @@ struct QuestionsController: RouteCollection {
             let answered = q.status == .answered
             return Item(id: q.id?.uuidString ?? "", reference: q.reference, text: q.text, status: q.status.rawValue,
                         statusLabel: req.message(answered ? "Đã trả lời" : "Đang chờ trả lời", answered ? "Answered" : "Awaiting an answer"),
-                        unitName: unitNames[q.$unit.id] ?? "", procedureTitle: q.$procedure.id.flatMap { articles[$0]?.title }, answer: q.answer,
+                        unitName: unitNames[q.$unit.id] ?? "", procedureTitle: q.$procedure.id.flatMap { articles[$0]?.title },
+                        procedureSlug: q.$procedure.id.flatMap { articles[$0]?.slug }, answer: q.answer,
                         answerProcedureSlug: q.$answerProcedure.id.flatMap { articles[$0]?.slug },
                         answerProcedureTitle: q.$answerProcedure.id.flatMap { articles[$0]?.title },
                         answeredAt: q.answeredAt.map(DisplayTime.string), createdAt: DisplayTime.string(q.createdAt), dueAt: DisplayTime.string(q.dueAt),
@@ -199,7 +202,7 @@ struct QuestionsController: RouteCollection {
         var values = values
         // The article preselected: the one used in the answer, else the citizen's choice, else the best suggestion.
         if values["procedure"] == nil {
-            values["procedure"] = item.answerProcedureSlug ?? suggestions.first?.slug ?? ""
+            values["procedure"] = item.answerProcedureSlug ?? item.procedureSlug ?? suggestions.first?.slug ?? ""
         }
         if values["faqQuestion"] == nil { values["faqQuestion"] = QuestionService.masked(question.text) }
         if values["faqAnswer"] == nil { values["faqAnswer"] = QuestionService.masked(question.answer ?? "") }
