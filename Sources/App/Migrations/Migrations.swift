@@ -39,5 +39,6 @@ extension Application {
         migrations.add(CreatePageDailyFollowers())
         migrations.add(CreateChannels())
         migrations.add(CreateUnitChanges())
+        migrations.add(IndexUnitDailyCountsByMetric())
     }
 }

@@ -147,9 +147,8 @@ enum Counters {
     /// indexed query through the closure table.
     static func totals(under unit: UUID, from: String, to: String, on db: any Database) async throws -> [Metric: Int64] {
         let rows = try await db.requireSQL().raw("""
-            SELECT d.metric, CAST(SUM(d.value) AS BIGINT) AS total FROM unit_daily_counts d
-            JOIN unit_closure c ON c.descendant_id = d.unit_id
-            WHERE c.ancestor_id = \(bind: unit) AND d.day >= \(bind: from) AND d.day <= \(bind: to)
+            SELECT d.metric, CAST(SUM(d.value) AS BIGINT) AS total FROM unit_closure c CROSS JOIN unit_daily_counts d
+            WHERE c.ancestor_id = \(bind: unit) AND d.unit_id = c.descendant_id AND d.day >= \(bind: from) AND d.day <= \(bind: to)
             GROUP BY d.metric
             """).all()
         var out: [Metric: Int64] = [:]

@@ -227,13 +227,14 @@ struct Statistics {
     static let levelMetrics: [Metric] = StatLine.allCases.compactMap { if case .level(let metric) = $0.kind { metric } else { nil } }
 
     /// Figures of each unit's subtree, in two indexed statements whatever the number of units.
+    /// (`CROSS JOIN` keeps SQLite reading the subtree first, then each unit's counters by index;
+    /// PostgreSQL plans it as any join.)
     func figures(of units: [UUID], over period: Period) async throws -> [UUID: Figures] {
         guard !units.isEmpty else { return [:] }
-        let key = "f|\(period.from)|\(period.to)|" + units.map(\.uuidString).joined(separator: ",")
-        if let kept: [UUID: Figures] = cache?.value(key) { return kept }
-        let read = try await readFigures(of: units, over: period)
-        cache?.keep(read, key)
-        return read
+        guard let cache else { return try await readFigures(of: units, over: period) }
+        return try await cache.value("f|\(period.from)|\(period.to)|" + units.map(\.uuidString).joined(separator: ",")) {
+            try await readFigures(of: units, over: period)
+        }
     }
 
     private func readFigures(of units: [UUID], over period: Period) async throws -> [UUID: Figures] {
@@ -241,9 +242,8 @@ struct Statistics {
         let ids = SQLGroupExpression(units.map { SQLBind($0) })
         var out: [UUID: Figures] = Dictionary(uniqueKeysWithValues: units.map { ($0, Figures()) })
         let sums = try await sql.raw("""
-            SELECT c.ancestor_id AS unit_id, d.metric, CAST(SUM(d.value) AS BIGINT) AS total FROM unit_closure c
-            JOIN unit_daily_counts d ON d.unit_id = c.descendant_id AND d.day >= \(bind: period.from) AND d.day <= \(bind: period.to)
-            WHERE c.ancestor_id IN \(ids)
+            SELECT c.ancestor_id AS unit_id, d.metric, CAST(SUM(d.value) AS BIGINT) AS total FROM unit_closure c CROSS JOIN unit_daily_counts d
+            WHERE c.ancestor_id IN \(ids) AND d.unit_id = c.descendant_id AND d.day >= \(bind: period.from) AND d.day <= \(bind: period.to)
             GROUP BY c.ancestor_id, d.metric
             """).all()
         for row in sums {
@@ -251,10 +251,9 @@ struct Statistics {
             out[try row.decode(column: "unit_id", as: UUID.self)]?.sums[metric] = try row.decode(column: "total", as: Int64.self)
         }
         let levels = try await sql.raw("""
-            SELECT c.ancestor_id AS unit_id, d.metric, CAST(SUM(d.value) AS BIGINT) AS total FROM unit_closure c
-            JOIN unit_daily_counts d ON d.unit_id = c.descendant_id AND d.metric IN \(SQLGroupExpression(Self.levelMetrics.map { SQLBind($0.rawValue) }))
-                AND d.day <= \(bind: period.to)
-            WHERE c.ancestor_id IN \(ids)
+            SELECT c.ancestor_id AS unit_id, d.metric, CAST(SUM(d.value) AS BIGINT) AS total FROM unit_closure c CROSS JOIN unit_daily_counts d
+            WHERE c.ancestor_id IN \(ids) AND d.unit_id = c.descendant_id
+                AND d.metric IN \(SQLGroupExpression(Self.levelMetrics.map { SQLBind($0.rawValue) })) AND d.day <= \(bind: period.to)
             GROUP BY c.ancestor_id, d.metric
             """).all()
         for row in levels {
@@ -266,11 +265,13 @@ struct Statistics {
 
     /// One unit's figures, with the median time to answer read from its questions.
     func figures(of unit: UUID, over period: Period) async throws -> Figures {
-        let key = "u|\(period.from)|\(period.to)|\(unit)"
-        if let kept: Figures = cache?.value(key) { return kept }
-        var figures = try await figures(of: [unit], over: period)[unit] ?? Figures()
+        guard let cache else { return try await readFigures(of: unit, over: period) }
+        return try await cache.value("u|\(period.from)|\(period.to)|\(unit)") { try await readFigures(of: unit, over: period) }
+    }
+
+    private func readFigures(of unit: UUID, over period: Period) async throws -> Figures {
+        var figures = try await readFigures(of: [unit], over: period)[unit] ?? Figures()
         figures.medianAnswerSeconds = try await medianAnswerSeconds(under: unit, over: period)
-        cache?.keep(figures, key)
         return figures
     }
 
@@ -287,11 +288,10 @@ struct Statistics {
     /// A line's value on each day of the period (a level line: what there was at the end of
     /// each day).
     func series(_ line: StatLine, under unit: UUID, over period: Period) async throws -> [(day: String, value: Int64)] {
-        let key = "s|\(line.rawValue)|\(period.from)|\(period.to)|\(unit)"
-        if let kept: [DayValue] = cache?.value(key) { return kept.map { ($0.day, $0.value) } }
-        let read = try await readSeries(line, under: unit, over: period)
-        cache?.keep(read.map { DayValue(day: $0.day, value: $0.value) }, key)
-        return read
+        guard let cache else { return try await readSeries(line, under: unit, over: period) }
+        return try await cache.value("s|\(line.rawValue)|\(period.from)|\(period.to)|\(unit)") {
+            try await readSeries(line, under: unit, over: period).map { DayValue(day: $0.day, value: $0.value) }
+        }.map { ($0.day, $0.value) }
     }
 
     private struct DayValue: Sendable {
@@ -303,10 +303,9 @@ struct Statistics {
         let metrics = line.metrics
         let sql = try db.requireSQL()
         let rows = try await sql.raw("""
-            SELECT d.day, CAST(SUM(d.value) AS BIGINT) AS total FROM unit_closure c
-            JOIN unit_daily_counts d ON d.unit_id = c.descendant_id AND d.metric IN \(SQLGroupExpression(metrics.map { SQLBind($0.rawValue) }))
-                AND d.day >= \(bind: period.from) AND d.day <= \(bind: period.to)
-            WHERE c.ancestor_id = \(bind: unit)
+            SELECT d.day, CAST(SUM(d.value) AS BIGINT) AS total FROM unit_closure c CROSS JOIN unit_daily_counts d
+            WHERE c.ancestor_id = \(bind: unit) AND d.unit_id = c.descendant_id
+                AND d.metric IN \(SQLGroupExpression(metrics.map { SQLBind($0.rawValue) })) AND d.day >= \(bind: period.from) AND d.day <= \(bind: period.to)
             GROUP BY d.day
             """).all()
         var byDay: [String: Int64] = [:]
@@ -408,6 +407,9 @@ extension Statistics {
 /// do not each read months of counters; a reorganisation forgets them at once.
 final class StatsCache: Sendable {
     private let kept: NIOLockedValueBox<KeptValues<String, any Sendable>>
+    /// Reads under way: a request that needs the same figures waits for them instead of reading
+    /// them again (a dashboard opened by many at once reads once).
+    private let reading = NIOLockedValueBox<[String: Task<any Sendable, any Error>]>([:])
     let lifetime: Duration
 
     init(seconds: Int) {
@@ -415,12 +417,24 @@ final class StatsCache: Sendable {
         kept = NIOLockedValueBox(KeptValues(lifetime: .seconds(seconds)))
     }
 
-    func value<T: Sendable>(_ key: String) -> T? {
-        kept.withLockedValue { $0.value(for: key) } as? T
-    }
-
-    func keep(_ value: some Sendable, _ key: String) {
-        kept.withLockedValue { $0.keep(value, for: key, limit: 20_000) }
+    func value<T: Sendable>(_ key: String, read: @escaping @Sendable () async throws -> T) async throws -> T {
+        if let value = kept.withLockedValue({ $0.value(for: key) }) as? T { return value }
+        let task = reading.withLockedValue { tasks in
+            if let task = tasks[key] { return task }
+            let task = Task<any Sendable, any Error> { try await read() }
+            tasks[key] = task
+            return task
+        }
+        do {
+            let value = try await task.value
+            kept.withLockedValue { $0.keep(value, for: key, limit: 20_000) }
+            reading.withLockedValue { _ = $0.removeValue(forKey: key) }
+            guard let typed = value as? T else { return try await read() }
+            return typed
+        } catch {
+            reading.withLockedValue { _ = $0.removeValue(forKey: key) }
+            throw error
+        }
     }
 
     func reset() {
