@@ -144,12 +144,18 @@ struct ReorganisationTests {
             let world = try await World.make(app)
             let province = try await figures("CA66", world), tuyHoa = try await figures("CA22015", world)
             let reorganise = Reorganisation(db: app.db, app: app)
-            try await reorganise.apply(.init(kind: .split, unitCode: "CA22015", newUnits: [.init(code: "CA22015-A", name: "Công an phường Tuy Hoà"),
-                                                                                          .init(code: "CA22015-B", name: "Công an phường Phú Lâm")],
-                                             effective: "2026-12-01", reason: "Quyết định số 45/QĐ-CAT chia tách"),
-                                       assignments: [world.group: "CA22015-B"], by: world.admin, now: Self.applied)
+            let split = Reorganisation.Request(kind: .split, unitCode: "CA22015", newUnits: [.init(code: "CA22015-A", name: "Công an phường Tuy Hoà"),
+                                                                                            .init(code: "CA22015-B", name: "Công an phường Phú Lâm")],
+                                               effective: "2026-12-01", reason: "Quyết định số 45/QĐ-CAT chia tách")
+            // A group keeps its counted history with the first new unit: sending it to the second is refused, and nothing changes.
+            await #expect(throws: ValidationFailure.self) {
+                try await reorganise.apply(split, assignments: [world.group: "CA22015-B"], by: world.admin, now: Self.applied)
+            }
+            #expect(try await UnitDirectory.find(code: "CA22015-A", on: app.db) == nil)
+            try await reorganise.apply(split, assignments: [world.openTip: "CA22015-B"], by: world.admin, now: Self.applied)
             let first = try #require(try await UnitDirectory.find(code: "CA22015-A", on: app.db)), second = try #require(try await UnitDirectory.find(code: "CA22015-B", on: app.db))
-            #expect(try await CommunityGroup.find(world.group, on: app.db)?.$unit.id == second.id)
+            #expect(try await Tip.find(world.openTip, on: app.db)?.$unit.id == second.id)
+            #expect(try await CommunityGroup.find(world.group, on: app.db)?.$unit.id == first.id)
             #expect(try await App.Page.find(world.page, on: app.db)?.$unit.id == first.id)
             #expect(try await figures("CA22015-A", world) == tuyHoa)
             #expect(try await figures("CA66", world) == province)
@@ -207,14 +213,16 @@ struct ReorganisationTests {
             #expect(try await app.db.requireSQL().raw("SELECT COUNT(*) AS n FROM unit_changes").first()?.decode(column: "n", as: Int.self) == 0)
             #expect(try await Unit.find(try world.unit("CA22015"), on: app.db)?.validTo == nil)
 
+            // Changes take effect in order: none before one already recorded for the unit.
+            try await reorganise.apply(.init(kind: .rename, unitCode: "CA24121", newName: "Công an xã mới", effective: "2026-12-01",
+                                             reason: "Quyết định 2"), by: world.admin, now: Self.applied)
+            #expect(try await issues(.init(kind: .rename, unitCode: "CA24121", newName: "Công an xã cũ", effective: "2026-11-30", reason: "Quyết định 3"))["effective"]
+                    == "Đơn vị đã có thay đổi hiệu lực từ 2026-12-01; ngày hiệu lực không được sớm hơn.")
+
             // In the console: a commander does not reach it; the admin gets the fields named, then the plan, then the change.
-            let commander = WebClient(app)
-            try await commander.get("/login")
-            try await commander.post("/login", ["phone": "0901 000 002", "password": DemoSeeder.password])
+            let commander = try await TipWebTests.login(app, "0901 000 002")
             #expect(try await commander.get("/console/units/reorganise").status == .notFound)
-            let admin = WebClient(app)
-            try await admin.get("/login")
-            try await admin.post("/login", ["phone": "0901 000 001", "password": DemoSeeder.password])
+            let admin = try await TipWebTests.login(app, "0901 000 001")
             try await admin.get("/console/units/reorganise")
             let bad = try await admin.post("/console/units/reorganise/plan", ["kind": "merge", "unit": "CA22015", "target": "", "effective": "2026-12-01", "reason": ""])
             #expect(bad.status == .unprocessableEntity)

@@ -68,9 +68,7 @@ struct StatisticsTests {
         try await withTestApp { app in
             try await app.loadDemo()
             try await seed(app)
-            let admin = WebClient(app)
-            try await admin.get("/login")
-            try await admin.post("/login", ["phone": "0901 000 001", "password": DemoSeeder.password]) // province admin, CA66
+            let admin = try await TipWebTests.login(app, "0901 000 001") // province admin, CA66
             let page = try await admin.get("/console/stats?from=2026-11-10&to=2026-11-11&chart=tips")
             #expect(page.status == .ok)
             #expect(page.body.contains("data-testid=\"nav-stats\""))
@@ -102,9 +100,7 @@ struct StatisticsTests {
             #expect(try await admin.get("/console/stats?unit=NOPE").status == .notFound)
 
             // A commander reads their own ward by default, and not the province above it.
-            let commander = WebClient(app)
-            try await commander.get("/login")
-            try await commander.post("/login", ["phone": "0901 000 002", "password": DemoSeeder.password])
+            let commander = try await TipWebTests.login(app, "0901 000 002")
             let own = try await commander.get("/console/stats?from=2026-11-10&to=2026-11-11")
             #expect(own.text(after: "data-testid=\"stats-unit\"")?.hasSuffix("Buôn Ma Thuột") == true)
             #expect(try await commander.get("/console/stats?unit=CA66").status == .notFound)
@@ -124,9 +120,7 @@ struct StatisticsTests {
         try await withTestApp { app in
             try await app.loadDemo()
             try await seed(app)
-            let admin = WebClient(app)
-            try await admin.get("/login")
-            try await admin.post("/login", ["phone": "0901 000 001", "password": DemoSeeder.password])
+            let admin = try await TipWebTests.login(app, "0901 000 001")
             let csv = try await admin.get("/console/stats/export?unit=CA66&from=2026-11-10&to=2026-11-11&table=children&format=csv")
             #expect(csv.headers.contentType?.subType == "csv")
             #expect(csv.headers.first(name: .contentDisposition) == "attachment; filename=\"binhyen-children-CA66-2026-11-10-2026-11-11.csv\"")
@@ -161,9 +155,7 @@ struct StatisticsTests {
                 (.init(unit: commune, day: "2026-11-10", metric: .tipsReceived), 3),
                 (.init(unit: commune, day: "2026-11-10", metric: .groupMembers), 50),
             ], on: try app.db.requireSQL())
-            let admin = WebClient(app)
-            try await admin.get("/login")
-            try await admin.post("/login", ["phone": "0901 000 001", "password": DemoSeeder.password])
+            let admin = try await TipWebTests.login(app, "0901 000 001")
             let page = try await admin.get("/console/stats/ranking?unit=CA66&from=2026-11-01&to=2026-11-30")
             #expect(page.status == .ok)
             #expect(page.body.contains(#"<li data-unit="CA24133" data-place="1">"#))
@@ -180,9 +172,7 @@ struct StatisticsTests {
         try await withTestApp { app in
             try await app.loadDemo()
             try await seed(app)
-            let admin = WebClient(app)
-            try await admin.get("/login")
-            try await admin.post("/login", ["phone": "0901 000 001", "password": DemoSeeder.password])
+            let admin = try await TipWebTests.login(app, "0901 000 001")
             let page = try await admin.get("/console/stats/monthly?unit=CA66&month=2026-11")
             #expect(page.status == .ok)
             #expect(page.body.contains("2026-11-01 – 2026-11-30"))

@@ -8,7 +8,7 @@ import Vapor
 /// effect. A unit is never deleted: merged or split, it closes (`validTo`) and hangs under its
 /// successor in the closure table, so every current-structure roll-up counts its history under the
 /// successor while its own counters stay where they were recorded. Each change is kept in
-/// `unit_changes`, from which the structure on any past day is rebuilt (`StructureAt`). Groups,
+/// `unit_changes`, from which the structure on any past day is rebuilt (`Statistics.children(of:asOf:)`). Groups,
 /// pages, open tips and officers of a closing unit move by a plan the admin sees before confirming.
 struct Reorganisation: Sendable {
     let db: any Database
@@ -20,10 +20,14 @@ struct Reorganisation: Sendable {
     let statsCache: StatsCache?
 
     init(db: any Database, app: Application) {
+        self.init(db: db, gate: app.writeGate, referenceData: app.tipReferenceData, statsCache: app.statsCache)
+    }
+
+    private init(db: any Database, gate: WriteGate, referenceData: TipReferenceData, statsCache: StatsCache?) {
         self.db = db
-        gate = app.writeGate
-        referenceData = app.tipReferenceData
-        statsCache = app.statsCache
+        self.gate = gate
+        self.referenceData = referenceData
+        self.statsCache = statsCache
     }
 
     enum Kind: String, CaseIterable, Sendable {
@@ -179,6 +183,18 @@ struct Reorganisation: Sendable {
             }
             destinations = units.map(\.code)
         }
+        // Changes of a unit are kept in the order they took effect, so the past can be rebuilt by
+        // undoing them: none may take effect before one already recorded for the same units.
+        if let effectiveAt {
+            let involved = [unit.id] + (target.map { [$0.id] } ?? [])
+            let latest = try await db.requireSQL().raw("""
+                SELECT MAX(effective_at) AS latest FROM unit_changes WHERE unit_id IN \(SQLGroupExpression(involved.map { SQLBind($0) }))
+                """).first()?.decode(column: "latest", as: Date?.self)
+            if let latest, effectiveAt < latest {
+                issue("effective", "Đơn vị đã có thay đổi hiệu lực từ \(InternetTime.vietnamDay(latest)); ngày hiệu lực không được sớm hơn.",
+                      "The unit already has a change effective \(InternetTime.vietnamDay(latest)); the date cannot be earlier.")
+            }
+        }
         guard issues.isEmpty, let effectiveAt else { throw ValidationFailure(issues: issues) }
         var cleaned = request
         cleaned.unitCode = code
@@ -222,15 +238,27 @@ struct Reorganisation: Sendable {
     /// new units (by code); anything not named goes to the first. Returns the change's id.
     @discardableResult
     func apply(_ request: Request, assignments: [UUID: String] = [:], by account: CurrentAccount, now: Date = Date()) async throws -> UUID {
-        let plan = try await plan(request, by: account, now: now)
-        for code in assignments.values where !plan.destinations.contains(code) {
-            throw ValidationFailure(issues: [FieldIssue(field: "assign", code: "invalid", messageVI: "Đơn vị nhận \(code) không thuộc kế hoạch.",
-                                                        messageEN: "\(code) is not one of the plan's units.")])
+        let checked = try await plan(request, by: account, now: now)
+        for (item, code) in assignments {
+            guard checked.destinations.contains(code) else {
+                throw ValidationFailure(issues: [FieldIssue(field: "assign", code: "invalid", messageVI: "Đơn vị nhận \(code) không thuộc kế hoạch.",
+                                                            messageEN: "\(code) is not one of the plan's units.")])
+            }
+            // A group's or a page's counted history stays under the unit that takes over the
+            // closing unit's history: only tips and officers go to the other new units.
+            if code != checked.destinations.first, checked.items.contains(where: { $0.id == item && ($0.kind == .group || $0.kind == .page) }) {
+                throw ValidationFailure(issues: [FieldIssue(field: "assign", code: "history", messageVI: "Nhóm và trang chuyển theo đơn vị mới thứ nhất (đơn vị tiếp nhận số liệu cũ).",
+                                                            messageEN: "Groups and pages go to the first new unit, which takes over the past figures.")])
+            }
         }
         let changeID = UUID()
         let actor = account.id
+        let reorganisation = self
         try await gate.transaction { db in
             let sql = try db.requireSQL()
+            // Checked again inside the transaction: another change may have been confirmed since.
+            let plan = try await Reorganisation(db: db, gate: reorganisation.gate, referenceData: reorganisation.referenceData, statsCache: reorganisation.statsCache)
+                .plan(request, by: account, now: now)
             guard let unit = try await Unit.find(plan.unit.id, on: db), unit.validTo == nil else {
                 throw ValidationFailure(issues: [FieldIssue(field: "unit", code: "changed", messageVI: "Đơn vị vừa được sắp xếp lại; xem lại kế hoạch.",
                                                             messageEN: "The unit was just reorganised; review the plan again.")])
@@ -331,8 +359,9 @@ struct Reorganisation: Sendable {
                     SELECT \(bind: UUID()), \(bind: item.id), \(bind: to), 'transfer', \(bind: now)
                     WHERE NOT EXISTS (SELECT 1 FROM tip_units WHERE tip_id = \(bind: item.id) AND unit_id = \(bind: to))
                     """).run()
+                let code = try await sql.raw("SELECT code FROM units WHERE id = \(bind: to)").first()?.decode(column: "code", as: String.self) ?? ""
                 try await AuditLog.append(.staff(actor), "tip.transfer", subject: TipService.subject(item.id),
-                                          detail: ["from": from.uuidString, "to": to.uuidString, "change": change.uuidString], at: now, on: db)
+                                          detail: ["from": from.uuidString, "to": code, "change": change.uuidString], at: now, on: db)
             case .officer:
                 // The same role at the new unit, unless the officer holds it there already.
                 try await sql.raw("""

@@ -171,12 +171,31 @@ struct Statistics {
     struct Period: Sendable, Equatable {
         var from: String
         var to: String
+        /// The period compared with, when it is not the same number of days just before (a
+        /// calendar month is compared with the month before).
+        var comparedFrom: String? = nil
+        var comparedTo: String? = nil
 
-        /// The same number of days just before.
+        /// The period compared with: as set, else the same number of days just before.
         var previous: Period {
-            let start = InternetTime.vietnamDayStart(from)!, end = InternetTime.vietnamDayStart(to)!
+            if let comparedFrom, let comparedTo { return Period(from: comparedFrom, to: comparedTo) }
+            guard let start = InternetTime.vietnamDayStart(from), let end = InternetTime.vietnamDayStart(to) else { return self }
             let days = end.timeIntervalSince(start) + 86_400
             return Period(from: InternetTime.vietnamDay(start.addingTimeInterval(-days)), to: InternetTime.vietnamDay(start.addingTimeInterval(-86_400)))
+        }
+
+        /// A calendar month ("yyyy-MM", years 2000–2199), compared with the month before.
+        static func month(_ text: String) -> Period? {
+            guard text.count == 7, let year = Int(text.prefix(4)), let month = Int(text.suffix(2)), text.dropFirst(4).first == "-",
+                  (2000...2199).contains(year), (1...12).contains(month) else { return nil }
+            func first(_ year: Int, _ month: Int) -> Date? {
+                InternetTime.vietnamDayStart(InternetTime.pad(year, 4) + "-" + InternetTime.pad(month, 2) + "-01")
+            }
+            let (nextYear, nextMonth) = month == 12 ? (year + 1, 1) : (year, month + 1)
+            let (lastYear, lastMonth) = month == 1 ? (year - 1, 12) : (year, month - 1)
+            guard let start = first(year, month), let next = first(nextYear, nextMonth), let before = first(lastYear, lastMonth) else { return nil }
+            return Period(from: InternetTime.vietnamDay(start), to: InternetTime.vietnamDay(next.addingTimeInterval(-86_400)),
+                          comparedFrom: InternetTime.vietnamDay(before), comparedTo: InternetTime.vietnamDay(start.addingTimeInterval(-86_400)))
         }
 
         var days: [String] {
@@ -311,8 +330,13 @@ struct Statistics {
         var byDay: [String: Int64] = [:]
         for row in rows { byDay[try row.decode(column: "day", as: String.self)] = try row.decode(column: "total", as: Int64.self) }
         var running: Int64 = 0
-        if case .level = line.kind {
-            running = try await figures(of: [unit], over: Period(from: "0000-01-01", to: period.previous.to))[unit]?.levels[metrics[0]] ?? 0
+        if case .level = line.kind, let start = InternetTime.vietnamDayStart(period.from) {
+            // What there was before the first day: one metric's history, not the whole period's.
+            running = try await sql.raw("""
+                SELECT CAST(COALESCE(SUM(d.value), 0) AS BIGINT) AS total FROM unit_closure c CROSS JOIN unit_daily_counts d
+                WHERE c.ancestor_id = \(bind: unit) AND d.unit_id = c.descendant_id AND d.metric = \(bind: metrics[0].rawValue)
+                    AND d.day <= \(bind: InternetTime.vietnamDay(start.addingTimeInterval(-86_400)))
+                """).first()?.decode(column: "total", as: Int64.self) ?? 0
         }
         return period.days.map { day in
             if case .level = line.kind {
@@ -335,20 +359,24 @@ extension Statistics {
     }
 
     /// The units directly below `unit` at the end of `day`, with their names then: today's tree
-    /// with every change that took effect after that day undone, newest first.
+    /// with every change that took effect after that day undone, newest first. A unit closed by
+    /// then (merged, split) counts in its successor's subtree, as it hung there. Only units in
+    /// `unit`'s subtree today are read, so the past never shows what the reader may not see now.
     func children(of unit: UUID, asOf day: String) async throws -> [PastUnit] {
         guard let start = InternetTime.vietnamDayStart(day) else { return [] }
         let end = start.addingTimeInterval(86_400)
         let sql = try db.requireSQL()
+        let visible = Set(try await UnitTree.subtree(of: unit, on: db).map(\.id))
         var parent: [UUID: UUID] = [:], name: [UUID: String] = [:], code: [UUID: String] = [:]
-        var existed = Set<UUID>()
+        var existed = Set<UUID>(), closed = Set<UUID>()
         for row in try await sql.raw("SELECT id, code, name, parent_id, valid_from, valid_to FROM units").all() {
             let id = try row.decode(column: "id", as: UUID.self)
             code[id] = try row.decode(column: "code", as: String.self)
             name[id] = try row.decode(column: "name", as: String.self)
             parent[id] = try row.decode(column: "parent_id", as: UUID?.self)
             let from = try row.decode(column: "valid_from", as: Date.self), to = try row.decode(column: "valid_to", as: Date?.self)
-            if from < end, to.map({ $0 >= end }) ?? true { existed.insert(id) }
+            guard from < end else { continue }
+            if let to, to < end { closed.insert(id) } else { existed.insert(id) }
         }
         for row in try await sql.raw("""
             SELECT unit_id, old_name, old_parent_id FROM unit_changes WHERE effective_at >= \(bind: end) ORDER BY effective_at DESC, created_at DESC
@@ -358,15 +386,16 @@ extension Statistics {
             parent[id] = try row.decode(column: "old_parent_id", as: UUID?.self)
         }
         var below: [UUID: [UUID]] = [:]
-        for id in existed { if let up = parent[id] { below[up, default: []].append(id) } }
+        for id in existed.union(closed) { if let up = parent[id] { below[up, default: []].append(id) } }
         func subtree(_ id: UUID) -> Set<UUID> {
             var out: Set<UUID> = [id], stack = [id]
             while let next = stack.popLast() {
                 for child in below[next] ?? [] where out.insert(child).inserted { stack.append(child) }
             }
-            return out
+            return out.intersection(visible)
         }
-        let units = (below[unit] ?? []).map { PastUnit(id: $0, code: code[$0] ?? "", name: name[$0] ?? "", subtree: subtree($0)) }
+        let units = (below[unit] ?? []).filter { existed.contains($0) && visible.contains($0) }
+            .map { PastUnit(id: $0, code: code[$0] ?? "", name: name[$0] ?? "", subtree: subtree($0)) }
         return UnitDirectory.inVietnameseOrder(units, name: \.name)
     }
 
@@ -406,39 +435,60 @@ extension Statistics {
 /// The dashboard's figures, kept for `lifetime` so that a province's staff opening it together
 /// do not each read months of counters; a reorganisation forgets them at once.
 final class StatsCache: Sendable {
-    private let kept: NIOLockedValueBox<KeptValues<String, any Sendable>>
-    /// Reads under way: a request that needs the same figures waits for them instead of reading
-    /// them again (a dashboard opened by many at once reads once).
-    private let reading = NIOLockedValueBox<[String: Task<any Sendable, any Error>]>([:])
+    private struct State {
+        var kept: KeptValues<String, any Sendable>
+        /// Reads under way: a request that needs the same figures waits for them instead of
+        /// reading them again (a dashboard opened by many at once reads once).
+        var reading: [String: (id: UUID, task: Task<any Sendable, any Error>)] = [:]
+        /// Bumped by `reset`: a read begun before it is handed to its waiters but not kept.
+        var generation = 0
+    }
+
+    /// At most this many sets of figures are kept (a province's is a few hundred kilobytes).
+    static let limit = 500
+    private let state: NIOLockedValueBox<State>
     let lifetime: Duration
 
     init(seconds: Int) {
         lifetime = .seconds(seconds)
-        kept = NIOLockedValueBox(KeptValues(lifetime: .seconds(seconds)))
+        state = NIOLockedValueBox(State(kept: KeptValues(lifetime: .seconds(seconds))))
+    }
+
+    private enum Lookup {
+        case kept(any Sendable)
+        case reading(id: UUID, task: Task<any Sendable, any Error>, generation: Int)
     }
 
     func value<T: Sendable>(_ key: String, read: @escaping @Sendable () async throws -> T) async throws -> T {
-        if let value = kept.withLockedValue({ $0.value(for: key) }) as? T { return value }
-        let task = reading.withLockedValue { tasks in
-            if let task = tasks[key] { return task }
-            let task = Task<any Sendable, any Error> { try await read() }
-            tasks[key] = task
-            return task
+        let lookup = state.withLockedValue { state -> Lookup in
+            if let value = state.kept.value(for: key) { return .kept(value) }
+            if let running = state.reading[key] { return .reading(id: running.id, task: running.task, generation: state.generation) }
+            let running = (id: UUID(), task: Task<any Sendable, any Error> { try await read() })
+            state.reading[key] = running
+            return .reading(id: running.id, task: running.task, generation: state.generation)
         }
-        do {
-            let value = try await task.value
-            kept.withLockedValue { $0.keep(value, for: key, limit: 20_000) }
-            reading.withLockedValue { _ = $0.removeValue(forKey: key) }
-            guard let typed = value as? T else { return try await read() }
+        switch lookup {
+        case .kept(let value):
+            if let typed = value as? T { return typed }
+            return try await read()
+        case .reading(let id, let task, let generation):
+            let result: Result<any Sendable, any Error>
+            do { result = .success(try await task.value) } catch { result = .failure(error) }
+            state.withLockedValue { state in
+                if state.reading[key]?.id == id { state.reading[key] = nil }
+                if case .success(let value) = result, state.generation == generation { state.kept.keep(value, for: key, limit: Self.limit) }
+            }
+            guard let typed = try result.get() as? T else { return try await read() }
             return typed
-        } catch {
-            reading.withLockedValue { _ = $0.removeValue(forKey: key) }
-            throw error
         }
     }
 
     func reset() {
-        kept.withLockedValue { $0 = KeptValues(lifetime: lifetime) }
+        state.withLockedValue { state in
+            state.kept = KeptValues(lifetime: lifetime)
+            state.reading = [:]
+            state.generation += 1
+        }
     }
 }
 

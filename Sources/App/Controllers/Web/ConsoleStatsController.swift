@@ -210,19 +210,14 @@ struct ConsoleStatsController: RouteCollection {
     }
 
     @Sendable func monthly(req: Request) async throws -> Response {
-        let account = try req.auth.require(CurrentAccount.self)
-        let monthText = req.query[String.self, at: "month"] ?? String(InternetTime.vietnamDay(Date()).prefix(7))
-        guard let firstDay = InternetTime.vietnamDayStart(String(monthText.prefix(7)) + "-01"), monthText.count == 7 else {
-            // A bad month falls back to the scope's own checks with this month, and says why.
-            var scope = try await scope(req)
+        let monthText = String((req.query[String.self, at: "month"] ?? String(InternetTime.vietnamDay(Date()).prefix(7))).prefix(20))
+        var scope = try await scope(req)
+        guard let month = Statistics.Period.month(monthText) else {
+            // A bad month shows this month's figures, and says why.
             scope.errors["month"] = req.message("Tháng viết dạng năm-tháng, ví dụ 2026-11.", "The month is written year-month, e.g. 2026-11.")
             return try await monthlyPage(req, scope, month: monthText, status: .unprocessableEntity)
         }
-        let lastDay = InternetTime.vietnamDay(InternetTime.vietnamDayStart(InternetTime.vietnamDay(firstDay.addingTimeInterval(32 * 86_400)).prefix(7) + "-01")!
-            .addingTimeInterval(-86_400))
-        var scope = try await scope(req)
-        scope.account = account
-        scope.period = Statistics.Period(from: InternetTime.vietnamDay(firstDay), to: lastDay)
+        scope.period = month
         scope.errors = [:]
         return try await monthlyPage(req, scope, month: monthText, status: .ok)
     }

@@ -1,5 +1,6 @@
 import BinhYenCore
 import Fluent
+import SQLKit
 import Vapor
 
 /// Reorganising units in the console (province admins): the request, then the plan of what moves
@@ -124,11 +125,14 @@ struct ConsoleUnitsController: RouteCollection {
     }
 
     @Sendable func changes(req: Request) async throws -> View {
-        _ = try mayReorganise(req)
+        let account = try mayReorganise(req)
+        // Changes of the units below the admin's own (a closed unit hangs under its successor).
+        let reach = account.grants.filter { Policy.actions(of: $0.role).contains(.reorganiseUnits) }.compactMap { UUID(uuidString: $0.unitID) }
         let rows = try await req.db.requireSQL().raw("""
             SELECT u.code, c.kind, c.effective_at, c.old_name, c.new_name, op.name AS old_parent, np.name AS new_parent, s.name AS successor, c.reason, c.created_at
             FROM unit_changes c JOIN units u ON u.id = c.unit_id
             LEFT JOIN units op ON op.id = c.old_parent_id LEFT JOIN units np ON np.id = c.new_parent_id LEFT JOIN units s ON s.id = c.successor_id
+            WHERE c.unit_id IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id IN \(SQLGroupExpression(reach.map { SQLBind($0) })))
             ORDER BY c.created_at DESC LIMIT 200
             """).all()
         let shown = try rows.map { row in
@@ -185,8 +189,9 @@ struct ConsoleUnitsController: RouteCollection {
             summary: summary + " · " + req.message("hiệu lực từ", "effective") + " " + plan.request.effective,
             items: plan.items.map { item in
                 ItemRow(id: item.id.uuidString, kind: kinds[item.kind].map { req.message($0.0, $0.1) } ?? item.kind.rawValue, label: item.label + (item.role.map { " (" + (req.language.texts["role_" + $0.rawValue] ?? $0.rawValue) + ")" } ?? ""),
-                        options: plan.request.kind == .split ? plan.destinations.enumerated().map { .init(value: $1, label: $1, selected: $0 == 0) } : [])
+                        options: plan.request.kind == .split && (item.kind == .tip || item.kind == .officer)
+                            ? plan.destinations.enumerated().map { .init(value: $1, label: $1, selected: $0 == 0) } : [])
             },
-            destination: plan.request.kind == .merge ? plan.target?.name : nil, error: error)
+            destination: plan.request.kind == .merge ? plan.target?.name : plan.request.newUnits.first.map { "\($0.name) (\($0.code))" }, error: error)
     }
 }
