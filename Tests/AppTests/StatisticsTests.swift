@@ -125,8 +125,8 @@ struct StatisticsTests {
             #expect(csv.headers.contentType?.subType == "csv")
             #expect(csv.headers.first(name: .contentDisposition) == "attachment; filename=\"binhyen-children-CA66-2026-11-10-2026-11-11.csv\"")
             let lines = csv.body.components(separatedBy: "\r\n")
-            #expect(lines[0] == "\u{FEFF}Mã đơn vị,Đơn vị," + ConsoleStatsController.childLines.map(\.labelVI).map { CSV.line([$0]) }.joined(separator: ","))
-            #expect(lines.contains("CA24133,Công an phường Buôn Ma Thuột,5,2,0,0,0,0,8,0"))
+            #expect(lines[0] == "\u{FEFF}Mã đơn vị,Đơn vị," + ConsoleStatsController.childLines.map(\.labelVI).map { CSV.line([$0]) }.joined(separator: ",") + ",Giai đoạn triển khai")
+            #expect(lines.contains("CA24133,Công an phường Buôn Ma Thuột,5,2,0,0,0,0,8,0,Chưa triển khai"))
             #expect(lines.contains { $0.hasPrefix("CA24121,") && $0.contains(",4,0,") })
 
             let xlsx = try await admin.get("/console/stats/export?unit=CA66&from=2026-11-10&to=2026-11-11&table=children&format=xlsx")
@@ -164,6 +164,32 @@ struct StatisticsTests {
             #expect(page.body[communeRow.upperBound...].prefix(400).contains("Chưa xếp hạng: mới có 3 tin báo và câu hỏi trong kỳ, cần ít nhất 10."))
             let csv = try await admin.get("/console/stats/export?unit=CA66&from=2026-11-01&to=2026-11-30&table=ranking&format=csv")
             #expect(csv.body.components(separatedBy: "\r\n")[1].hasPrefix("1,CA24133,Công an phường Buôn Ma Thuột,"))
+        }
+    }
+
+    @Test("Rollout: a province admin sets a unit's pilot and province-wide dates, shown on its dashboard and in its parent's table; a wrong order is named and changes nothing; a commander cannot set it")
+    func rollout() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let admin = try await TipWebTests.login(app, "0901 000 001")
+            let page = try await admin.get("/console/stats?unit=CA24133")
+            #expect(page.text(after: #"data-testid="stats-rollout""#) == "Giai đoạn triển khai: Chưa triển khai")
+            let bad = try await admin.post("/console/stats/rollout?unit=CA24133", ["pilotFrom": "2026-09-01", "wideFrom": "2026-06-01"])
+            #expect(bad.status == .unprocessableEntity)
+            #expect(bad.text(after: #"data-field="wideFrom""#) == "Triển khai toàn tỉnh không thể trước khi thí điểm.")
+            #expect(try await Rollout.stages(of: [try await unit("CA24133", app)], on: app.db).isEmpty)
+            let saved = try await admin.post("/console/stats/rollout?unit=CA24133", ["pilotFrom": "2026-06-01", "wideFrom": "2026-09-01"])
+            #expect(saved.location?.hasPrefix("/console/stats?unit=CA24133&") == true)
+            let shown = try await admin.get(try #require(saved.location))
+            #expect(shown.text(after: #"data-testid="stats-notice""#) == "Đã lưu giai đoạn triển khai của đơn vị.")
+            #expect(shown.text(after: #"data-testid="stats-rollout""#) == "Giai đoạn triển khai: Toàn tỉnh từ 2026-09-01, thí điểm từ 2026-06-01")
+            let parent = try await admin.get("/console/stats?unit=CA66")
+            let row = try #require(parent.body.range(of: #"<tr data-unit="CA24133">"#))
+            #expect(parent.body[row.upperBound...].prefix(1200).contains(#"<td data-testid="stats-child-rollout">Toàn tỉnh từ 2026-09-01, thí điểm từ 2026-06-01</td>"#))
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "unit.rollout").count() == 1)
+            let commander = try await TipWebTests.login(app, "0901 000 002")
+            #expect(!(try await commander.get("/console/stats").body.contains("rollout-form")))
+            #expect(try await commander.post("/console/stats/rollout?unit=CA24133", ["pilotFrom": "2026-01-01", "wideFrom": ""]).status == .notFound)
         }
     }
 

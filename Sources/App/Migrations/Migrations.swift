@@ -40,5 +40,6 @@ extension Application {
         migrations.add(CreateChannels())
         migrations.add(CreateUnitChanges())
         migrations.add(IndexUnitDailyCountsByMetric())
+        migrations.add(CreateUnitRollouts())
     }
 }

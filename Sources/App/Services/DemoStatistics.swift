@@ -35,6 +35,16 @@ enum DemoStatistics {
         guard communes.count >= 2 else { return }
         let citizens = try await Account.query(on: db).filter(\.$kind == .citizen).limit(5).all().map { try $0.requireID() }
         let admins = try await Membership.query(on: db).filter(\.$role == .provinceAdmin).all()
+        // Each province started with a pilot in three communes, and went province-wide two months later.
+        for (index, commune) in communes.enumerated() {
+            guard let province = commune.unit.$parent.id, let admin = admins.first(where: { $0.$unit.id == province }) else { continue }
+            let pilot = index % communesPerProvince < 3 ? InternetTime.vietnamDay(start) : ""
+            let wide = InternetTime.vietnamDay(start.addingTimeInterval(60 * 86_400))
+            try await Rollout.set(commune.unit.requireID(), pilotFrom: pilot, wideFrom: wide, by: admin.$account.id, now: start, gate: app.writeGate)
+            if index % communesPerProvince == 0 {
+                try await Rollout.set(province, pilotFrom: InternetTime.vietnamDay(start), wideFrom: wide, by: admin.$account.id, now: start, gate: app.writeGate)
+            }
+        }
         // The last two Gia Lai communes merge.
         let merged = communes[communes.count - 1], successor = communes[communes.count - 2]
         let categories = ["theft", "traffic", "public_order", "gambling", "fraud", "drugs"]

@@ -31,6 +31,11 @@ extension Language {
         "statsPrint": "In hoặc lưu PDF",
         "statsDefinitions": "Định nghĩa các chỉ tiêu",
         "statsGenerated": "Lập lúc",
+        "statsRollout": "Giai đoạn triển khai",
+        "statsPilotFrom": "Thí điểm từ ngày",
+        "statsWideFrom": "Triển khai toàn tỉnh từ ngày",
+        "statsRolloutSave": "Lưu giai đoạn",
+        "statsRolloutSaved": "Đã lưu giai đoạn triển khai của đơn vị.",
     ]
 
     static let statsTextsEN: [String: String] = [
@@ -65,6 +70,11 @@ extension Language {
         "statsPrint": "Print or save as PDF",
         "statsDefinitions": "Definitions",
         "statsGenerated": "Made at",
+        "statsRollout": "Rollout",
+        "statsPilotFrom": "Pilot since",
+        "statsWideFrom": "Province-wide since",
+        "statsRolloutSave": "Save the stage",
+        "statsRolloutSaved": "The unit's rollout stage was saved.",
     ]
 }
 

@@ -13,6 +13,7 @@ struct ConsoleStatsController: RouteCollection {
         stats.get("ranking", use: ranking)
         stats.get("monthly", use: monthly)
         stats.get("export", use: export)
+        stats.post("rollout", use: setRollout)
     }
 
     struct LineRow: Encodable {
@@ -30,6 +31,7 @@ struct ConsoleStatsController: RouteCollection {
         var name: String
         var link: String
         var cells: [String]
+        var rollout: String
     }
 
     struct Column: Encodable {
@@ -64,6 +66,10 @@ struct ConsoleStatsController: RouteCollection {
         var asOf: String
         /// How old the figures may be.
         var freshness: String?
+        /// The unit's rollout stage, and its dates for the form (province admins only).
+        var rollout: String
+        var rolloutForm: [String: String]?
+        var notice: String?
     }
 
     struct RankingRow: Encodable {
@@ -149,7 +155,27 @@ struct ConsoleStatsController: RouteCollection {
     }
 
     @Sendable func dashboard(req: Request) async throws -> Response {
-        let scope = try await scope(req)
+        try await dashboardPage(req, scope: try await scope(req), rolloutValues: nil)
+    }
+
+    /// Sets the unit's rollout stage (province admins); the dashboard again, with the fields named
+    /// when a date is wrong.
+    @Sendable func setRollout(req: Request) async throws -> Response {
+        var scope = try await scope(req)
+        guard try await scope.account.may(.reorganiseUnits, atUnit: scope.unit.id, on: req.db) else { throw Abort(.notFound) }
+        struct Form: Content { var pilotFrom: String?; var wideFrom: String? }
+        let form = try req.content.decode(Form.self)
+        let values = ["pilotFrom": String((form.pilotFrom ?? "").prefix(20)), "wideFrom": String((form.wideFrom ?? "").prefix(20))]
+        do {
+            try await Rollout.set(scope.unit.id, pilotFrom: values["pilotFrom"]!, wideFrom: values["wideFrom"]!, by: scope.account.id, gate: req.application.writeGate)
+            return req.redirect(to: "/console/stats?unit=\(escape(scope.unit.code))&from=\(scope.period.from)&to=\(scope.period.to)&rollout=1")
+        } catch let failure as ValidationFailure {
+            for issue in failure.issues { scope.errors[issue.field] = req.message(issue.messageVI, issue.messageEN) }
+            return try await dashboardPage(req, scope: scope, rolloutValues: values)
+        }
+    }
+
+    private func dashboardPage(_ req: Request, scope: Scope, rolloutValues: [String: String]?) async throws -> Response {
         let stats = Statistics(db: req.db, cache: req.application.statsCache)
         let chartLine = req.query[String.self, at: "chart"].flatMap(StatLine.init(rawValue:)).flatMap { $0.charted ? $0 : nil } ?? .tipsReceived
         let lines = try await lineRows(req, stats, scope)
@@ -171,6 +197,10 @@ struct ConsoleStatsController: RouteCollection {
                           sorted: sort == line ? (descending ? "descending" : "ascending") : nil)
         }
         let previous = scope.period.previous
+        let stages = try await Rollout.stages(of: [scope.unit.id] + table.map(\.unit.id), on: req.db)
+        let vi = req.language == .vi
+        let own = stages[scope.unit.id] ?? Rollout.Stage()
+        let mayEdit = try await scope.account.may(.reorganiseUnits, atUnit: scope.unit.id, on: req.db)
         let page = DashboardPage(
             page: req.pageMeta(titleKey: "statsTitle"), unitCode: scope.unit.code, unitName: scope.unit.name,
             from: req.query[String.self, at: "from"] ?? scope.period.from, to: req.query[String.self, at: "to"] ?? scope.period.to,
@@ -180,13 +210,16 @@ struct ConsoleStatsController: RouteCollection {
             },
             columns: columns, children: table.map { row in
                 ChildRow(code: row.unit.code, name: row.unit.name, link: "/console/stats?unit=\(escape(row.unit.code))&from=\(scope.period.from)&to=\(scope.period.to)" + (scope.asOf.map { "&asOf=\($0)" } ?? ""),
-                         cells: row.values.map { $0.map(format) ?? "—" })
+                         cells: row.values.map { $0.map(format) ?? "—" }, rollout: (stages[row.unit.id] ?? Rollout.Stage()).label(vi: vi))
             },
             query: base, month: String(scope.period.to.prefix(7)), asOf: scope.asOf ?? "",
             freshness: req.application.statsCache.map { cache in
                 let seconds = cache.lifetime.components.seconds
                 return req.message("Số liệu được đọc lại sau tối đa \(seconds) giây.", "Figures are read again at most every \(seconds) seconds.")
-            })
+            },
+            rollout: own.label(vi: vi),
+            rolloutForm: mayEdit ? (rolloutValues ?? ["pilotFrom": own.pilotFrom ?? "", "wideFrom": own.wideFrom ?? ""]) : nil,
+            notice: req.query[String.self, at: "rollout"] != nil ? req.language.texts["statsRolloutSaved"] : nil)
         let response = try await req.view.render("console/stats", page).encodeResponse(for: req)
         response.status = scope.errors.isEmpty ? .ok : .unprocessableEntity
         return response
@@ -231,7 +264,7 @@ struct ConsoleStatsController: RouteCollection {
             page: req.pageMeta(titleKey: "statsMonthlyTitle"), unitName: scope.unit.name, month: month,
             from: scope.period.from, to: scope.period.to, error: scope.errors["month"], lines: lines, chart: chart,
             columns: Self.childLines.map { Column(key: $0.rawValue, label: req.message($0.labelVI, $0.labelEN), link: "", sorted: nil) },
-            children: table.map { ChildRow(code: $0.unit.code, name: $0.unit.name, link: "", cells: $0.values.map { $0.map(format) ?? "—" }) },
+            children: table.map { ChildRow(code: $0.unit.code, name: $0.unit.name, link: "", cells: $0.values.map { $0.map(format) ?? "—" }, rollout: "") },
             generatedAt: DisplayTime.string(Date()))
         let response = try await req.view.render("console/monthly", page).encodeResponse(for: req)
         response.status = status
@@ -258,9 +291,13 @@ struct ConsoleStatsController: RouteCollection {
             })
         case "children":
             let rows = try await childTable(req, stats, scope, sort: nil, descending: true)
+            let stages = try await Rollout.stages(of: rows.map(\.unit.id), on: req.db)
             sheet = Spreadsheet(sheetName: scope.unit.name, headers: [req.message("Mã đơn vị", "Unit code"), req.message("Đơn vị", "Unit")]
-                                + Self.childLines.map { req.message($0.labelVI, $0.labelEN) },
-                                rows: rows.map { row in [.text(row.unit.code), .text(row.unit.name)] + row.values.map(cell) })
+                                + Self.childLines.map { req.message($0.labelVI, $0.labelEN) } + [req.message("Giai đoạn triển khai", "Rollout")],
+                                rows: rows.map { row in
+                                    [.text(row.unit.code), .text(row.unit.name)] + row.values.map(cell)
+                                        + [.text((stages[row.unit.id] ?? Rollout.Stage()).label(vi: req.language == .vi))]
+                                })
         case "ranking":
             let results = try await rankingResults(req, scope)
             let config = req.application.rankingConfig

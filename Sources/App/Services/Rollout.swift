@@ -1,0 +1,65 @@
+import BinhYenCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// The movement's rollout per unit: the day a unit started as a pilot and the day it joined the
+/// province-wide rollout. Province admins set them; the dashboard shows them beside the figures.
+enum Rollout {
+    struct Stage: Sendable, Equatable {
+        var pilotFrom: String?
+        var wideFrom: String?
+
+        func label(vi: Bool) -> String {
+            var parts: [String] = []
+            if let wideFrom { parts.append(vi ? "Toàn tỉnh từ \(wideFrom)" : "Province-wide since \(wideFrom)") }
+            if let pilotFrom { parts.append(vi ? "thí điểm từ \(pilotFrom)" : "pilot since \(pilotFrom)") }
+            guard !parts.isEmpty else { return vi ? "Chưa triển khai" : "Not started" }
+            let text = parts.joined(separator: vi ? ", " : ", ")
+            return text.prefix(1).uppercased() + text.dropFirst()
+        }
+    }
+
+    static func stages(of units: [UUID], on db: any Database) async throws -> [UUID: Stage] {
+        guard !units.isEmpty else { return [:] }
+        var out: [UUID: Stage] = [:]
+        for row in try await db.requireSQL().raw("""
+            SELECT unit_id, pilot_from, wide_from FROM unit_rollouts WHERE unit_id IN \(SQLGroupExpression(units.map { SQLBind($0) }))
+            """).all() {
+            out[try row.decode(column: "unit_id", as: UUID.self)] = Stage(pilotFrom: try row.decode(column: "pilot_from", as: String?.self),
+                                                                          wideFrom: try row.decode(column: "wide_from", as: String?.self))
+        }
+        return out
+    }
+
+    /// Sets a unit's stage (empty dates clear it), audited; fields `pilotFrom` and `wideFrom`.
+    static func set(_ unit: UUID, pilotFrom: String, wideFrom: String, by account: UUID, now: Date = Date(), gate: WriteGate) async throws {
+        var issues: [FieldIssue] = []
+        func day(_ text: String, _ field: String) -> String? {
+            let clean = text.trimmingCharacters(in: .whitespaces)
+            guard !clean.isEmpty else { return nil }
+            guard clean.count == 10, InternetTime.vietnamDayStart(clean) != nil else {
+                issues.append(FieldIssue(field: field, code: "invalid", messageVI: "Ngày viết dạng năm-tháng-ngày, ví dụ 2026-03-01.",
+                                         messageEN: "The date is written year-month-day, e.g. 2026-03-01."))
+                return nil
+            }
+            return clean
+        }
+        let pilot = day(pilotFrom, "pilotFrom"), wide = day(wideFrom, "wideFrom")
+        if let pilot, let wide, wide < pilot {
+            issues.append(FieldIssue(field: "wideFrom", code: "order", messageVI: "Triển khai toàn tỉnh không thể trước khi thí điểm.",
+                                     messageEN: "The province-wide rollout cannot come before the pilot."))
+        }
+        guard issues.isEmpty else { throw ValidationFailure(issues: issues) }
+        try await gate.transaction { db in
+            try await db.requireSQL().raw("""
+                INSERT INTO unit_rollouts (unit_id, pilot_from, wide_from, updated_by, updated_at)
+                VALUES (\(bind: unit), \(bind: pilot), \(bind: wide), \(bind: account), \(bind: now))
+                ON CONFLICT (unit_id) DO UPDATE SET pilot_from = excluded.pilot_from, wide_from = excluded.wide_from,
+                    updated_by = excluded.updated_by, updated_at = excluded.updated_at
+                """).run()
+            try await AuditLog.append(.staff(account), "unit.rollout", subject: "unit:" + unit.uuidString,
+                                      detail: ["pilot_from": pilot ?? "", "wide_from": wide ?? ""], at: now, on: db)
+        }
+    }
+}
