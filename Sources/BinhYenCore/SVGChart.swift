@@ -57,22 +57,25 @@ public enum SVGChart {
         return 10 * power
     }
 
-    /// A figure for an axis or a tooltip: whole numbers without decimals, with dots between
-    /// thousands as Vietnamese writes them.
-    static func label(_ value: Double) -> String {
-        let tenths = Int64((abs(value) * 10).rounded())
-        return (value < 0 && tenths > 0 ? "-" : "") + grouped(tenths / 10) + (tenths % 10 == 0 ? "" : "," + String(tenths % 10))
-    }
-
-    public static func grouped(_ value: Int64) -> String {
-        let digits = String(value.magnitude)
-        var out = ""
-        for (index, char) in digits.enumerated() {
-            if index > 0, (digits.count - index) % 3 == 0 { out += "." }
-            out.append(char)
-        }
-        return (value < 0 ? "-" : "") + out
-    }
+    /// A figure for an axis or a tooltip, to one decimal.
+    static func label(_ value: Double) -> String { vietnameseNumber(value, decimals: 1) }
 
     private static func format(_ value: Double) -> String { String(format: "%.1f", value) }
+}
+
+/// A figure as Vietnamese writes it: dots between thousands, a decimal comma, at most `decimals`
+/// decimals and no trailing zeros ("1.500", "0,5", "12,25").
+public func vietnameseNumber(_ value: Double, decimals: Int) -> String {
+    let scale = Int64((0..<max(decimals, 0)).reduce(1) { value, _ in value * 10 })
+    let scaled = Int64((abs(value) * Double(scale)).rounded())
+    let digits = String(scaled / scale)
+    var whole = ""
+    for (index, char) in digits.enumerated() {
+        if index > 0, (digits.count - index) % 3 == 0 { whole += "." }
+        whole.append(char)
+    }
+    var fraction = String(scaled % scale)
+    fraction = String(repeating: "0", count: max(decimals - fraction.count, 0)) + fraction
+    while fraction.hasSuffix("0") { fraction.removeLast() }
+    return (value < 0 && scaled > 0 ? "-" : "") + whole + (fraction.isEmpty ? "" : "," + fraction)
 }

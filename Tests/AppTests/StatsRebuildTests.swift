@@ -226,24 +226,6 @@ struct StatsRebuildTests {
     }
 }
 
-// MARK: - the generator
-
-/// SplitMix64 (Steele, Lea and Flood, 2014): the whole state is one number, so a history is
-/// replayed from its seed alone.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 // MARK: - the history
 
 /// Drives the real services (never SQL) with random events on a clock that only moves forward.
@@ -257,7 +239,7 @@ final class RandomHistory {
     let people: People
     let unitCodes: [UUID: String]
     private let unitIDs: [String: UUID]
-    private var rng: SplitMix64
+    private var rng: SeededRandom
     private(set) var clock: Date
     /// Successful steps by kind ("tip.close.handled", "post.react.again"…).
     private(set) var succeeded: [String: Int] = [:]
@@ -384,7 +366,7 @@ final class RandomHistory {
         var codes: [UUID: String] = [:]
         for (code, id) in unitIDs { codes[id] = code }
         unitCodes = codes
-        rng = SplitMix64(seed: seed)
+        rng = SeededRandom(seed: seed)
         // Whole seconds: the audit log keeps milliseconds, rows keep more.
         clock = Date(timeIntervalSince1970: start.timeIntervalSince1970.rounded(.down))
     }

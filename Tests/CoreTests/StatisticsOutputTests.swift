@@ -73,6 +73,17 @@ struct StatisticsOutputTests {
         #expect(SVGChart.bars(title: "trống", points: []).hasSuffix("</svg>"))
     }
 
+    @Test("Figures as Vietnamese writes them: dots between thousands, a decimal comma, no trailing zeros")
+    func numbers() {
+        #expect(vietnameseNumber(1_234_567, decimals: 2) == "1.234.567")
+        #expect(vietnameseNumber(0.5, decimals: 2) == "0,5")
+        #expect(vietnameseNumber(12.254, decimals: 2) == "12,25")
+        #expect(vietnameseNumber(12.07, decimals: 2) == "12,07")
+        #expect(vietnameseNumber(-1500.25, decimals: 1) == "-1.500,3")
+        #expect(vietnameseNumber(-0.001, decimals: 2) == "0")
+        #expect(vietnameseNumber(999.96, decimals: 1) == "1.000")
+    }
+
     let config = CommendationRanking.Config(components: [
         .init(key: "valuable", labelVI: "Tỷ lệ có giá trị", labelEN: "Valuable share", weight: 3, numerator: ["tips.valuable"], denominator: ["tips.received"]),
         .init(key: "per_members", labelVI: "Tin báo/1.000 thành viên", labelEN: "Tips per 1,000 members", weight: 1, numerator: ["tips.received"], perMembers: true),

@@ -92,17 +92,22 @@ enum DemoStatistics {
     }
 }
 
-/// A small deterministic generator (SplitMix64), so the demo is the same on every machine.
-struct SeededRandom {
+/// SplitMix64 (Steele, Lea and Flood, 2014): the whole state is one number, so the demo is the
+/// same on every machine and a test's random history is replayed from its seed alone.
+struct SeededRandom: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }
 
-    mutating func next(upTo bound: Int) -> Int {
+    mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int((z ^ (z >> 31)) % UInt64(bound))
+        return z ^ (z >> 31)
+    }
+
+    mutating func next(upTo bound: Int) -> Int {
+        Int(next() % UInt64(bound))
     }
 }

@@ -238,27 +238,15 @@ struct Reorganisation: Sendable {
     /// new units (by code); anything not named goes to the first. Returns the change's id.
     @discardableResult
     func apply(_ request: Request, assignments: [UUID: String] = [:], by account: CurrentAccount, now: Date = Date()) async throws -> UUID {
-        let checked = try await plan(request, by: account, now: now)
-        for (item, code) in assignments {
-            guard checked.destinations.contains(code) else {
-                throw ValidationFailure(issues: [FieldIssue(field: "assign", code: "invalid", messageVI: "Đơn vị nhận \(code) không thuộc kế hoạch.",
-                                                            messageEN: "\(code) is not one of the plan's units.")])
-            }
-            // A group's or a page's counted history stays under the unit that takes over the
-            // closing unit's history: only tips and officers go to the other new units.
-            if code != checked.destinations.first, checked.items.contains(where: { $0.id == item && ($0.kind == .group || $0.kind == .page) }) {
-                throw ValidationFailure(issues: [FieldIssue(field: "assign", code: "history", messageVI: "Nhóm và trang chuyển theo đơn vị mới thứ nhất (đơn vị tiếp nhận số liệu cũ).",
-                                                            messageEN: "Groups and pages go to the first new unit, which takes over the past figures.")])
-            }
-        }
         let changeID = UUID()
         let actor = account.id
         let reorganisation = self
         try await gate.transaction { db in
             let sql = try db.requireSQL()
-            // Checked again inside the transaction: another change may have been confirmed since.
+            // Checked inside the transaction, so no other change confirmed meanwhile is missed.
             let plan = try await Reorganisation(db: db, gate: reorganisation.gate, referenceData: reorganisation.referenceData, statsCache: reorganisation.statsCache)
                 .plan(request, by: account, now: now)
+            try Self.check(assignments, against: plan)
             guard let unit = try await Unit.find(plan.unit.id, on: db), unit.validTo == nil else {
                 throw ValidationFailure(issues: [FieldIssue(field: "unit", code: "changed", messageVI: "Đơn vị vừa được sắp xếp lại; xem lại kế hoạch.",
                                                             messageEN: "The unit was just reorganised; review the plan again.")])
@@ -327,6 +315,22 @@ struct Reorganisation: Sendable {
         referenceData.reset()
         statsCache?.reset()
         return changeID
+    }
+
+    /// Each assigned item goes to one of the plan's new units; a group's or a page's counted
+    /// history stays under the unit that takes over the closing unit's history, so only tips and
+    /// officers go to the other new units.
+    private static func check(_ assignments: [UUID: String], against plan: Plan) throws {
+        for (item, code) in assignments {
+            guard plan.destinations.contains(code) else {
+                throw ValidationFailure(issues: [FieldIssue(field: "assign", code: "invalid", messageVI: "Đơn vị nhận \(code) không thuộc kế hoạch.",
+                                                            messageEN: "\(code) is not one of the plan's units.")])
+            }
+            if code != plan.destinations.first, plan.items.contains(where: { $0.id == item && ($0.kind == .group || $0.kind == .page) }) {
+                throw ValidationFailure(issues: [FieldIssue(field: "assign", code: "history", messageVI: "Nhóm và trang chuyển theo đơn vị mới thứ nhất (đơn vị tiếp nhận số liệu cũ).",
+                                                            messageEN: "Groups and pages go to the first new unit, which takes over the past figures.")])
+            }
+        }
     }
 
     /// Moves groups, pages, open tips and officers, each with its audit entry (the counters'

@@ -64,6 +64,12 @@ enum UnitDirectory {
         try await rows(where: SQLQueryString("u.id = \(bind: id)"), on: db).first?.summary
     }
 
+    static func summaries(ids: [UUID], on db: any Database) async throws -> [UUID: UnitSummary] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await rows(where: SQLQueryString("u.id IN \(SQLGroupExpression(ids.map { SQLBind($0) }))"), on: db)
+        return Dictionary(rows.map { ($0.summary.id, $0.summary) }) { first, _ in first }
+    }
+
     static func children(of id: UUID, on db: any Database) async throws -> [UnitSummary] {
         let units = try await rows(where: SQLQueryString("u.parent_id = \(bind: id) AND u.valid_to IS NULL"), on: db).map(\.summary)
         return inVietnameseOrder(units, name: \.name)

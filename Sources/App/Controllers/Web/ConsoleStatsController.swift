@@ -184,11 +184,12 @@ struct ConsoleStatsController: RouteCollection {
         let descending = req.query[String.self, at: "dir"] != "asc"
         let table = try await childTable(req, stats, scope, sort: sort, descending: descending)
         let base = "unit=\(escape(scope.unit.code))&from=\(scope.period.from)&to=\(scope.period.to)" + (scope.asOf.map { "&asOf=\($0)" } ?? "")
-        var crumbs: [Crumb] = []
-        for id in try await UnitTree.ancestry(of: scope.unit.id, on: req.db).reversed() {
-            guard let summary = try await UnitDirectory.summary(id: id, on: req.db),
-                  try await scope.account.may(.readStatistics, atUnit: id, on: req.db) else { continue }
-            crumbs.append(Crumb(name: summary.name, link: "/console/stats?unit=\(escape(summary.code))&from=\(scope.period.from)&to=\(scope.period.to)"))
+        // The path up, as far as the reader may go: each unit's own ancestry is the rest of this one.
+        let ancestry = try await UnitTree.ancestry(of: scope.unit.id, on: req.db)
+        let readable = ancestry.indices.filter { Policy.allows(scope.account.grants, .readStatistics, onUnitWithAncestry: Set(ancestry[$0...].map(\.uuidString))) }
+        let names = try await UnitDirectory.summaries(ids: readable.map { ancestry[$0] }, on: req.db)
+        let crumbs = readable.reversed().compactMap { names[ancestry[$0]] }.map { summary in
+            Crumb(name: summary.name, link: "/console/stats?unit=\(escape(summary.code))&from=\(scope.period.from)&to=\(scope.period.to)")
         }
         let columns = Self.childLines.map { line in
             let next = sort == line && descending ? "asc" : "desc"
@@ -409,15 +410,7 @@ struct ConsoleStatsController: RouteCollection {
         value.map { .number(($0 * 100).rounded() / 100) } ?? .text("")
     }
 
-    /// Whole numbers with dots between thousands; others with up to two decimals after a comma.
-    private func format(_ value: Double) -> String {
-        let hundredths = Int64((abs(value) * 100).rounded())
-        let sign = value < 0 && hundredths > 0 ? "-" : ""
-        let whole = SVGChart.grouped(hundredths / 100)
-        let fraction = hundredths % 100
-        let decimals = fraction == 0 ? "" : fraction % 10 == 0 ? "," + String(fraction / 10) : "," + (fraction < 10 ? "0" : "") + String(fraction)
-        return sign + whole + decimals
-    }
+    private func format(_ value: Double) -> String { vietnameseNumber(value, decimals: 2) }
 
     private func escape(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
