@@ -38,6 +38,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.scamLookupIndex = ScamLookupIndex(answerLimit: config.lookupAnswers)
     app.feedCache = FeedCache()
     app.statsCache = config.statsSeconds > 0 ? StatsCache(seconds: config.statsSeconds) : nil
+    app.bearerCache = config.tokenSeconds > 0 ? BearerCache(seconds: config.tokenSeconds) : nil
     app.knowledgeCache = KnowledgeCache(resultLimit: config.searchResults)
     app.zaloPacer = SendPacer()
     app.channelDeliveryPass = NIOLockedValueBox(false)

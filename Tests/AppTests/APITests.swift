@@ -51,9 +51,12 @@ struct APITests {
                 #expect(res.status == .ok)
                 #expect(try res.content.decode(AccountBody.self).phone == "+84901000002")
             }
+            // The feed trusts a token it has just checked for a few seconds; a revocation ends that at once.
+            try await app.testing().test(.GET, "/api/v1/feed", headers: auth) { res async in #expect(res.status == .ok) }
             try await app.testing().test(.DELETE, "/api/v1/tokens/current", headers: auth) { res async in
                 #expect(res.status == .noContent)
             }
+            try await app.testing().test(.GET, "/api/v1/feed", headers: auth) { res async in #expect(res.status == .unauthorized) }
             try await app.testing().test(.GET, "/api/v1/me", headers: auth) { res async throws in
                 #expect(res.status == .unauthorized)
                 #expect(try res.content.decode(ErrorBody.self).error.code == "unauthorized")

@@ -210,4 +210,78 @@ struct StatisticsTests {
             #expect(bad.text(after: #"data-field="month""#) == "Tháng viết dạng năm-tháng, ví dụ 2026-11.")
         }
     }
+
+    struct APIFigure: Content { var key: String; var label: String; var labelEn: String; var definition: String; var value: Double?; var previous: Double?; var change: Double? }
+    struct APIChild: Content { var code: String; var name: String; var rollout: [String: String]; var figures: [String: Double] }
+    struct APIStatistics: Content {
+        var unit: APITests.UnitRefBody
+        var from: String; var to: String; var previousFrom: String; var previousTo: String
+        var keptSeconds: Int
+        var figures: [APIFigure]
+        var children: [APIChild]
+    }
+
+    @Test("API: a unit's figures, the period before and its units below, as the dashboard counts them; kept only for those who may read them; 401, 404 and bad dates named")
+    func api() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            try await seed(app)
+            func get(_ path: String, _ token: String?) async throws -> (HTTPStatus, ByteBuffer) {
+                var result: (HTTPStatus, ByteBuffer)?
+                let headers = token.map { HTTPHeaders([("Authorization", "Bearer \($0)")]) } ?? [:]
+                try await app.testing().test(.GET, path, headers: headers) { res async in result = (res.status, res.body) }
+                return try #require(result)
+            }
+            let admin = try await APITests.login(app, phone: "0901 000 001").token
+            let path = "/api/v1/stats/units/CA66?from=2026-11-10&to=2026-11-11"
+            let (status, body) = try await get(path, admin)
+            #expect(status == .ok)
+            let stats = try JSONDecoder().decode(APIStatistics.self, from: body)
+            #expect(stats.unit.code == "CA66")
+            #expect([stats.from, stats.to, stats.previousFrom, stats.previousTo] == ["2026-11-10", "2026-11-11", "2026-11-08", "2026-11-09"])
+            #expect(stats.keptSeconds == 60)
+            let byKey = Dictionary(uniqueKeysWithValues: stats.figures.map { ($0.key, $0) })
+            #expect(stats.figures.map(\.key) == StatLine.allCases.map(\.rawValue))
+            #expect(byKey["tips"]?.value == 10 && byKey["tips"]?.previous == 7)
+            #expect(byKey["followers"]?.value == 8 && byKey["followers"]?.change == -2)
+            #expect(byKey["minutes_to_site"]?.value == 12.5)
+            #expect(byKey["median_hours"]?.value == nil, "no question answered: no median")
+            #expect(byKey["tips"]?.definition == StatLine.tipsReceived.definitionVI && byKey["tips"]?.label == "Tin báo nhận được")
+            // Every unit below, each with the same figures as the service reads for it.
+            let children = try await UnitDirectory.children(of: try await unit("CA66", app), on: app.db)
+            #expect(stats.children.map(\.code) == children.map(\.code))
+            let read = try await Statistics(db: app.db).figures(of: children.map(\.id), over: .init(from: "2026-11-10", to: "2026-11-11"))
+            for (child, row) in zip(children, stats.children) {
+                for line in StatLine.allCases { #expect(row.figures[line.rawValue] == read[child.id]?.value(line), "\(child.code) \(line.rawValue)") }
+            }
+            #expect(stats.children.first { $0.code == "CA24133" }?.figures["tips"] == 5)
+            #expect(stats.children.first { $0.code == "CA24121" }?.figures["tips"] == 4)
+
+            // Kept: a second reader with the right gets the same bytes even after a new tip is
+            // counted; a reorganisation (or the lifetime) forgets them.
+            try await Counters.upsert([(.init(unit: try await unit("CA24133", app), day: "2026-11-11", metric: .tipsReceived), 1)], on: try app.db.requireSQL())
+            #expect(try await get(path, admin).1 == body)
+            app.statsCache?.reset()
+            let fresh = try JSONDecoder().decode(APIStatistics.self, from: try await get(path, admin).1)
+            #expect(fresh.figures.first { $0.key == "tips" }?.value == 11)
+
+            // A commander gets 404 for the province above them, kept answer or not, and reads their own ward.
+            let commander = try await APITests.login(app, phone: "0901 000 002").token
+            let above = try await get(path, commander)
+            #expect(above.0 == .notFound)
+            #expect(try JSONDecoder().decode(APITests.ErrorBody.self, from: above.1).error.code == "unit_not_found")
+            let own = try await get("/api/v1/stats/units/CA24133?from=2026-11-10&to=2026-11-11", commander)
+            #expect(own.0 == .ok)
+            #expect(try JSONDecoder().decode(APIStatistics.self, from: own.1).figures.first { $0.key == "tips" }?.value == 6)
+            // An officer has no statistics; no token is 401; an unknown unit 404; bad dates named.
+            let officer = try await APITests.login(app, phone: "0901 000 003").token
+            #expect(try await get("/api/v1/stats/units/CA24133", officer).0 == .notFound)
+            #expect(try await get(path, nil).0 == .unauthorized)
+            #expect(try await get("/api/v1/stats/units/NOPE", admin).0 == .notFound)
+            let bad = try await get("/api/v1/stats/units/CA66?from=2026-13-01&to=2026-11-11", admin)
+            #expect(bad.0 == .badRequest)
+            let error = try JSONDecoder().decode(APITests.ErrorBody.self, from: bad.1).error
+            #expect(error.fields?.map(\.field) == ["from"])
+        }
+    }
 }

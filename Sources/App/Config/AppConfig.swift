@@ -36,6 +36,9 @@ public struct AppConfig: Sendable {
     public var zaloSendsPerMinute: Int
     /// Seconds the dashboard's figures are kept before they are read again (0: read every time).
     public var statsSeconds: Int
+    /// Seconds a bearer token found valid is trusted for the feed and statistics reads without
+    /// asking the database again (0: asked every time). Revoking a token takes effect at once.
+    public var tokenSeconds: Int
 
     public struct ChannelEndpoints: Sendable, Equatable {
         public var zaloAPI: String
@@ -52,7 +55,7 @@ public struct AppConfig: Sendable {
     public enum LogFormat: String, Sendable { case text, json }
 
     public init(storage: Storage, dataDirectory: String, bcryptCost: Int = 12, secureCookies: Bool = false, logFormat: LogFormat = .text, tipKey: Data? = nil, tipDeadlines: TipDeadlines = .standard, backgroundJobs: Bool = true, lookupsPerMinute: Int = 30, searchResults: Int = 10_000, lookupAnswers: Int = 100_000,
-                channelEndpoints: ChannelEndpoints = .init(), zaloSendsPerMinute: Int = 4_000, statsSeconds: Int = 60) {
+                channelEndpoints: ChannelEndpoints = .init(), zaloSendsPerMinute: Int = 4_000, statsSeconds: Int = 60, tokenSeconds: Int = 5) {
         self.storage = storage
         self.dataDirectory = dataDirectory
         self.bcryptCost = bcryptCost
@@ -67,6 +70,7 @@ public struct AppConfig: Sendable {
         self.channelEndpoints = channelEndpoints
         self.zaloSendsPerMinute = zaloSendsPerMinute
         self.statsSeconds = statsSeconds
+        self.tokenSeconds = tokenSeconds
     }
 
     /// Reads the configuration; every problem is reported at once, so one restart fixes them all.
@@ -143,6 +147,7 @@ public struct AppConfig: Sendable {
         let lookupAnswers = wholeNumber("BINHYEN_LOOKUP_ANSWERS", default: 100_000, zeroMeans: "keep none")
         let zaloSendsPerMinute = wholeNumber("BINHYEN_ZALO_SENDS_PER_MINUTE", default: 4_000, zeroMeans: "no limit")
         let statsSeconds = wholeNumber("BINHYEN_STATS_SECONDS", default: 60, zeroMeans: "read every time")
+        let tokenSeconds = wholeNumber("BINHYEN_TOKEN_SECONDS", default: 5, zeroMeans: "check every time")
 
         var endpoints = ChannelEndpoints()
         for (name, keyPath) in [("ZALO_API_BASE_URL", \ChannelEndpoints.zaloAPI), ("ZALO_OAUTH_BASE_URL", \.zaloOAuth), ("TELEGRAM_API_BASE_URL", \.telegramAPI)] {
@@ -157,7 +162,8 @@ public struct AppConfig: Sendable {
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return AppConfig(storage: storage, dataDirectory: dataDirectory, bcryptCost: bcryptCost, secureCookies: secureCookies, logFormat: logFormat,
                          tipKey: tipKey, tipDeadlines: deadlines, lookupsPerMinute: lookupsPerMinute, searchResults: searchResults, lookupAnswers: lookupAnswers,
-                         channelEndpoints: endpoints, zaloSendsPerMinute: zaloSendsPerMinute, statsSeconds: statsSeconds)
+                         channelEndpoints: endpoints, zaloSendsPerMinute: zaloSendsPerMinute, statsSeconds: statsSeconds,
+                         tokenSeconds: tokenSeconds)
     }
 }
 

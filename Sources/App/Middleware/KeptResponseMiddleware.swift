@@ -12,8 +12,9 @@ protocol KeptResponses: Sendable {
 
 /// Answers a repeated public search with the bytes of the first answer, as long as its data has
 /// not changed since: the procedure search (`KnowledgeCache`) and the scam lookup
-/// (`ScamLookupIndex`). Both are the same for everyone, and encoding their JSON costs more than
-/// finding them. A lookup still passes the per-address limit first.
+/// (`ScamLookupIndex`), the same for everyone; and a unit's statistics (`StatsAnswers`), the same
+/// for everyone who may read them, kept as long as their figures. Encoding their JSON costs more
+/// than finding them. A lookup still passes the per-address limit first.
 struct KeptResponseMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard request.method == .GET, let store = try await Self.store(for: request) else { return try await next.respond(to: request) }
@@ -43,8 +44,17 @@ struct KeptResponseMiddleware: AsyncMiddleware {
             let index = request.application.scamLookupIndex
             try await index.refresh(on: request.db)
             return index
+        case let path where path.hasPrefix(statsPath):
+            // Kept only for a reader who may see them; anyone else reaches the handler, which
+            // answers 401 or 404.
+            guard let cache = request.application.statsCache, let account = try await APIHandler.keptBearer(request),
+                  try await Statistics.readableUnit(code: String(path.dropFirst(statsPath.count)), by: account, on: request.db, cache: cache) != nil
+            else { return nil }
+            return StatsAnswers(cache: cache, path: path)
         default:
             return nil
         }
     }
+
+    private static let statsPath = "/api/v1/stats/units/"
 }

@@ -483,12 +483,62 @@ final class StatsCache: Sendable {
         }
     }
 
+    var generation: Int { state.withLockedValue { $0.generation } }
+
+    /// What is kept under `key`, without reading it.
+    func kept(_ key: String) -> (any Sendable)? {
+        state.withLockedValue { $0.kept.value(for: key) }
+    }
+
+    /// Keeps `value` unless the cache was reset since `generation` was read.
+    func keep(_ value: any Sendable, for key: String, generation: Int) {
+        state.withLockedValue { state in
+            if state.generation == generation { state.kept.keep(value, for: key, limit: Self.limit) }
+        }
+    }
+
     func reset() {
         state.withLockedValue { state in
             state.kept = KeptValues(lifetime: lifetime)
             state.reading = [:]
             state.generation += 1
         }
+    }
+}
+
+/// The statistics API's encoded answers, kept beside the figures they were made of and as long.
+struct StatsAnswers: KeptResponses {
+    let cache: StatsCache
+    let path: String
+
+    var generation: Int { cache.generation }
+
+    func response(for query: String) -> ByteBuffer? {
+        cache.kept("a|\(path)?\(query)") as? ByteBuffer
+    }
+
+    func keep(response body: ByteBuffer, for query: String, generation: Int) {
+        cache.keep(body, for: "a|\(path)?\(query)", generation: generation)
+    }
+}
+
+extension Statistics {
+    /// The unit with this code when `account` may read its statistics; nil for an unknown unit and
+    /// for one above or beside the reader's (both answered "not found"). The unit and its ancestry
+    /// are kept with the figures.
+    static func readableUnit(code: String, by account: CurrentAccount, on db: any Database, cache: StatsCache?) async throws -> UnitSummary? {
+        guard !account.grants.isEmpty, !code.isEmpty, code.count <= 40 else { return nil }
+        struct Found: Sendable {
+            var unit: UnitSummary?
+            var ancestry: Set<String>
+        }
+        let read: @Sendable () async throws -> Found = {
+            guard let unit = try await UnitDirectory.summary(code: code, on: db) else { return Found(unit: nil, ancestry: []) }
+            return Found(unit: unit, ancestry: Set(try await UnitTree.ancestry(of: unit.id, on: db).map(\.uuidString)))
+        }
+        let found = if let cache { try await cache.value("u|" + code, read: read) } else { try await read() }
+        guard let unit = found.unit, Policy.allows(account.grants, .readStatistics, onUnitWithAncestry: found.ancestry) else { return nil }
+        return unit
     }
 }
 

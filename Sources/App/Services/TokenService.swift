@@ -1,4 +1,5 @@
 import Fluent
+import NIOConcurrencyHelpers
 import Vapor
 
 /// Bearer tokens for the API. The token is shown once; the database keeps its SHA-256 only, so a
@@ -46,5 +47,47 @@ struct TokenService: Sendable {
 
     func revoke(tokenID: UUID, now: Date = Date()) async throws {
         try await APIToken.query(on: db).filter(\.$id == tokenID).set(\.$revokedAt, to: now).update()
+    }
+}
+
+/// Bearer tokens found valid in the last few seconds, with their account and roles, for the API's
+/// most frequent reads: a member's feed and the statistics. Revoking a token forgets them all at
+/// once; a change of roles or a token's expiry is seen at the latest `lifetime` later. Writes
+/// always check the token in the database.
+final class BearerCache: Sendable {
+    private let kept: NIOLockedValueBox<KeptValues<String, CurrentAccount>>
+    let lifetime: Duration
+    /// At most this many tokens are kept (then all are forgotten and read again).
+    static let limit = 20_000
+
+    init(seconds: Int) {
+        lifetime = .seconds(seconds)
+        kept = NIOLockedValueBox(KeptValues(lifetime: lifetime))
+    }
+
+    /// The account behind the request's bearer token, or nil when there is none or it is not live.
+    func account(_ req: Request) async throws -> CurrentAccount? {
+        guard let token = req.headers.bearerAuthorization?.token, token.hasPrefix(TokenService.prefix), token.count < 200 else { return nil }
+        let key = TokenService.hash(token)
+        if let known = kept.withLockedValue({ $0.value(for: key) }) { return known }
+        guard let record = try await TokenService(db: req.db).validate(token),
+              let account = try await CurrentAccount.load(accountID: record.$account.id, tokenID: try record.requireID(), on: req.db)
+        else { return nil }
+        kept.withLockedValue { $0.keep(account, for: key, limit: Self.limit) }
+        return account
+    }
+
+    func forgetAll() {
+        kept.withLockedValue { $0 = KeptValues(lifetime: lifetime) }
+    }
+}
+
+extension Application {
+    private struct BearerCacheKey: StorageKey { typealias Value = BearerCache }
+
+    /// nil when BINHYEN_TOKEN_SECONDS is 0: every request checks its token in the database.
+    var bearerCache: BearerCache? {
+        get { storage[BearerCacheKey.self] }
+        set { storage[BearerCacheKey.self] = newValue }
     }
 }

@@ -9,7 +9,7 @@ import Vapor
 extension APIHandler {
     func getFeed(_ input: Operations.GetFeed.Input) async throws -> Operations.GetFeed.Output {
         let req = try APIRequestContext.current()
-        guard let account = try await Self.bearerAccountID(req) else { return .unauthorized(.init(body: .json(Self.unauthorized))) }
+        guard let account = try await Self.keptBearer(req)?.id else { return .unauthorized(.init(body: .json(Self.unauthorized))) }
         guard let cursor = Self.cursor(input.query.after) else { return .badRequest(.init(body: .json(Self.badCursor))) }
         let page = try await req.posts.feed(for: account, after: cursor, limit: input.query.limit ?? 20)
         return .ok(.init(body: .json(Self.feedPage(page))))
@@ -198,16 +198,6 @@ extension APIHandler {
     }
 
     // MARK: mapping
-
-    /// The account behind a live bearer token, in one query, for reads that need no roles (a
-    /// feed is read far more often than anything else).
-    static func bearerAccountID(_ req: Request) async throws -> UUID? {
-        guard let token = req.headers.bearerAuthorization?.token, token.hasPrefix(TokenService.prefix), token.count < 200 else { return nil }
-        return try await req.db.requireSQL().raw("""
-            SELECT t.account_id FROM api_tokens t JOIN accounts a ON a.id = t.account_id
-            WHERE t.token_hash = \(bind: TokenService.hash(token)) AND t.revoked_at IS NULL AND t.expires_at > \(bind: Date()) AND a.disabled_at IS NULL
-            """).first()?.decode(column: "account_id", as: UUID.self)
-    }
 
     /// nil when the text is not a cursor; `.some(nil)` when there is none (the first page).
     static func cursor(_ text: String?) -> PostService.Cursor?? {

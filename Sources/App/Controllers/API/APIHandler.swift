@@ -44,6 +44,7 @@ struct APIHandler: APIProtocol {
         let req = try APIRequestContext.current()
         guard let account = try await Self.bearer(req), let tokenID = account.tokenID else { return .unauthorized(.init(body: .json(Self.unauthorized))) }
         try await TokenService(db: req.db).revoke(tokenID: tokenID)
+        req.application.bearerCache?.forgetAll()
         return .noContent
     }
 
@@ -98,6 +99,12 @@ struct APIHandler: APIProtocol {
     // MARK: mapping
 
     /// The account behind `Authorization: Bearer`, or nil.
+    /// The same for the feed and statistics reads, trusted for a few seconds (`BearerCache`).
+    static func keptBearer(_ req: Request) async throws -> CurrentAccount? {
+        guard let cache = req.application.bearerCache else { return try await bearer(req) }
+        return try await cache.account(req)
+    }
+
     static func bearer(_ req: Request) async throws -> CurrentAccount? {
         guard let token = req.headers.bearerAuthorization?.token,
               let record = try await TokenService(db: req.db).validate(token)
