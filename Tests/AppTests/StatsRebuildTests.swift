@@ -75,6 +75,7 @@ struct StatsRebuildTests {
             let differing = Self.differing(live, rebuilt)
             #expect(differing.isEmpty, "seed \(seed): \(Self.describe(differing, live: live, rebuilt: rebuilt, codes: history.unitCodes))")
             #expect(live.count == rebuilt.count, "seed \(seed)")
+            #expect(try await Self.monthsDifferingFromDays(app) == 0, "seed \(seed): the monthly sums follow the daily counters")
             let metrics = Set(rebuilt.keys.map(\.metric))
             #expect(metrics.count >= (steps >= Self.defaultSteps ? 30 : 1), "seed \(seed): counters of only \(metrics.count) metrics; none of \(Metric.allCases.filter { !metrics.contains($0) }.map(\.rawValue))")
             #expect(Set(rebuilt.keys.map(\.day)).count >= (steps >= Self.defaultSteps ? 7 : 1), "seed \(seed): days \(Set(rebuilt.keys.map(\.day)).sorted())")
@@ -95,6 +96,10 @@ struct StatsRebuildTests {
             try await Counters.upsert([(bogus, 5)], on: sql)
             let damaged = try await StatsRebuild.stored(on: app.db)
             #expect(Self.differing(damaged, rebuilt).count == 5, "seed \(seed): the damage shows")
+            #expect(try await Self.monthsDifferingFromDays(app) == 0, "seed \(seed): deletes and updates by hand move the monthly sums too")
+            // Damage a monthly sum alone: the rebuild starts them afresh.
+            try await sql.raw("UPDATE unit_monthly_counts SET value = value + 3 WHERE unit_id = \(bind: keys[2].unit) AND metric = \(bind: keys[2].metric.rawValue)").run()
+            #expect(try await Self.monthsDifferingFromDays(app) > 0)
 
             let outcome = try await StatsRebuild.run(gate: app.writeGate, now: history.clock.addingTimeInterval(60))
             #expect(outcome.corrected == 5, "seed \(seed): \(outcome.corrected) corrected")
@@ -102,6 +107,7 @@ struct StatsRebuildTests {
             let repaired = try await StatsRebuild.stored(on: app.db)
             let stillDiffering = Self.differing(repaired, rebuilt)
             #expect(stillDiffering.isEmpty, "seed \(seed): after the rebuild \(Self.describe(stillDiffering, live: repaired, rebuilt: rebuilt, codes: history.unitCodes))")
+            #expect(try await Self.monthsDifferingFromDays(app) == 0, "seed \(seed): the monthly sums after the rebuild")
 
             let entries = try await AuditEntry.query(on: app.db).filter(\.$action == "stats.rebuild").all()
             #expect(entries.count == 1)
@@ -209,6 +215,20 @@ struct StatsRebuildTests {
     // MARK: comparing
 
     /// The counters whose values differ (missing on one side counts as differing), in a stable order.
+    /// Monthly sums that are not what the daily counters add up to, and the other way round.
+    static func monthsDifferingFromDays(_ app: Application) async throws -> Int {
+        let months = "SELECT unit_id, metric, month, value FROM unit_monthly_counts WHERE value <> 0"
+        let days = """
+            SELECT unit_id, metric, substr(day, 1, 7) AS month, CAST(SUM(value) AS BIGINT) AS value FROM unit_daily_counts
+            GROUP BY unit_id, metric, substr(day, 1, 7) HAVING SUM(value) <> 0
+            """
+        var count = 0
+        for (a, b) in [(months, days), (days, months)] {
+            count += try await app.db.requireSQL().raw("SELECT COUNT(*) AS n FROM (\(unsafeRaw: a) EXCEPT \(unsafeRaw: b)) x").first()?.decode(column: "n", as: Int.self) ?? -1
+        }
+        return count
+    }
+
     static func differing(_ live: [Counters.Key: Int64], _ rebuilt: [Counters.Key: Int64]) -> [Counters.Key] {
         Set(live.keys).union(rebuilt.keys).filter { live[$0] != rebuilt[$0] }.sorted(by: ordered)
     }

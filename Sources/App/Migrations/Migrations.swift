@@ -41,5 +41,6 @@ extension Application {
         migrations.add(CreateUnitChanges())
         migrations.add(IndexUnitDailyCountsByMetric())
         migrations.add(CreateUnitRollouts())
+        migrations.add(CreateUnitMonthlyCounts())
     }
 }

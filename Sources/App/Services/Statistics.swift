@@ -269,17 +269,29 @@ struct Statistics {
             guard let metric = Metric(rawValue: try row.decode(column: "metric", as: String.self)) else { continue }
             out[try row.decode(column: "unit_id", as: UUID.self)]?.sums[metric] = try row.decode(column: "total", as: Int64.self)
         }
-        let levels = try await sql.raw("""
-            SELECT c.ancestor_id AS unit_id, d.metric, CAST(SUM(d.value) AS BIGINT) AS total FROM unit_closure c CROSS JOIN unit_daily_counts d
-            WHERE c.ancestor_id IN \(ids) AND d.unit_id = c.descendant_id
-                AND d.metric IN \(SQLGroupExpression(Self.levelMetrics.map { SQLBind($0.rawValue) })) AND d.day <= \(bind: period.to)
-            GROUP BY c.ancestor_id, d.metric
-            """).all()
-        for row in levels {
+        for row in try await totals(Self.levelMetrics, under: ids, through: period.to) {
             guard let metric = Metric(rawValue: try row.decode(column: "metric", as: String.self)) else { continue }
-            out[try row.decode(column: "unit_id", as: UUID.self)]?.levels[metric] = try row.decode(column: "total", as: Int64.self)
+            let unit = try row.decode(column: "unit_id", as: UUID.self)
+            out[unit]?.levels[metric, default: 0] += try row.decode(column: "total", as: Int64.self)
         }
         return out
+    }
+
+    /// What `metrics` add up to under each of `ancestors` from the first day through `day`: the
+    /// months before `day`'s from the monthly sums, the rest from the daily counters. Rows of
+    /// `unit_id`, `metric`, `total`; a unit and metric may come twice (add them).
+    private func totals(_ metrics: [Metric], under ancestors: SQLGroupExpression, through day: String) async throws -> [any SQLRow] {
+        let month = String(day.prefix(7)), names = SQLGroupExpression(metrics.map { SQLBind($0.rawValue) })
+        return try await db.requireSQL().raw("""
+            SELECT c.ancestor_id AS unit_id, m.metric, CAST(SUM(m.value) AS BIGINT) AS total FROM unit_closure c CROSS JOIN unit_monthly_counts m
+            WHERE c.ancestor_id IN \(ancestors) AND m.unit_id = c.descendant_id AND m.metric IN \(names) AND m.month < \(bind: month)
+            GROUP BY c.ancestor_id, m.metric
+            UNION ALL
+            SELECT c.ancestor_id AS unit_id, d.metric, CAST(SUM(d.value) AS BIGINT) AS total FROM unit_closure c CROSS JOIN unit_daily_counts d
+            WHERE c.ancestor_id IN \(ancestors) AND d.unit_id = c.descendant_id AND d.metric IN \(names)
+                AND d.day >= \(bind: month + "-01") AND d.day <= \(bind: day)
+            GROUP BY c.ancestor_id, d.metric
+            """).all()
     }
 
     /// One unit's figures, with the median time to answer read from its questions.
@@ -331,12 +343,10 @@ struct Statistics {
         for row in rows { byDay[try row.decode(column: "day", as: String.self)] = try row.decode(column: "total", as: Int64.self) }
         var running: Int64 = 0
         if case .level = line.kind, let start = InternetTime.vietnamDayStart(period.from) {
-            // What there was before the first day: one metric's history, not the whole period's.
-            running = try await sql.raw("""
-                SELECT CAST(COALESCE(SUM(d.value), 0) AS BIGINT) AS total FROM unit_closure c CROSS JOIN unit_daily_counts d
-                WHERE c.ancestor_id = \(bind: unit) AND d.unit_id = c.descendant_id AND d.metric = \(bind: metrics[0].rawValue)
-                    AND d.day <= \(bind: InternetTime.vietnamDay(start.addingTimeInterval(-86_400)))
-                """).first()?.decode(column: "total", as: Int64.self) ?? 0
+            // What there was before the first day.
+            for row in try await totals([metrics[0]], under: SQLGroupExpression([SQLBind(unit)]), through: InternetTime.vietnamDay(start.addingTimeInterval(-86_400))) {
+                running += try row.decode(column: "total", as: Int64.self)
+            }
         }
         return period.days.map { day in
             if case .level = line.kind {

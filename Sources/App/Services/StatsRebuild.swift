@@ -94,6 +94,8 @@ extension StatsRebuild {
             let stored = try await stored(on: db)
             let corrected = Set(rebuilt.keys).union(stored.keys).filter { rebuilt[$0] != stored[$0] }.count
             try await sql.raw("DELETE FROM unit_daily_counts").run()
+            // The monthly sums follow the daily counters (triggers); start them afresh too.
+            try await sql.raw("DELETE FROM unit_monthly_counts").run()
             try await Counters.upsert(rebuilt.sorted { ($0.key.unit.uuidString, $0.key.day, $0.key.metric.rawValue) < ($1.key.unit.uuidString, $1.key.day, $1.key.metric.rawValue) }
                 .map { ($0.key, $0.value) }, on: sql)
             try await AuditLog.append(.system, "stats.rebuild", subject: "stats", detail: [
