@@ -193,6 +193,65 @@ struct StatisticsTests {
         }
     }
 
+    @Test("Population: a province admin enters the residents of a unit's own area; the dashboard, the download and the API give rates per 1,000 residents and per 1,000 group members over the subtree; a wrong number is named and changes nothing; a commander cannot set it")
+    func population() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            try await seed(app)
+            let ward = try await unit("CA24133", app), commune = try await unit("CA24121", app)
+            try await Counters.upsert([(.init(unit: ward, day: "2026-11-01", metric: .groupMembers), 400)], on: try app.db.requireSQL())
+            let admin = try await TipWebTests.login(app, "0901 000 001")
+            let query = "unit=CA24133&from=2026-11-10&to=2026-11-11"
+            let before = try await admin.get("/console/stats?\(query)")
+            #expect(before.text(after: #"data-testid="stats-population""#) == "Dân số địa bàn: —")
+            #expect(before.body.contains(#"<td class="num" data-testid="stats-per-residents">—</td><td class="num" data-testid="stats-per-members">12,5</td>"#),
+                    "5 tips over 400 members")
+
+            for wrong in ["-5", "mười nghìn", "0", "300000000", "1e6"] {
+                let bad = try await admin.post("/console/stats/population?\(query)", ["population": wrong])
+                #expect(bad.status == .unprocessableEntity, "\(wrong)")
+                #expect(bad.text(after: #"data-field="population""#)?.hasPrefix("Dân số là một số nguyên dương") == true, "\(wrong)")
+            }
+            #expect(try await Population.of([ward], on: app.db).isEmpty)
+
+            let saved = try await admin.post("/console/stats/population?\(query)", ["population": "15.000"])
+            #expect(saved.location?.hasPrefix("/console/stats?unit=CA24133&") == true)
+            let shown = try await admin.get(try #require(saved.location))
+            #expect(shown.text(after: #"data-testid="stats-notice""#) == "Đã lưu dân số địa bàn của đơn vị.")
+            #expect(shown.text(after: #"data-testid="stats-population""#) == "Dân số địa bàn: 15.000")
+            let tips = try #require(shown.body.range(of: #"<tr data-line="tips">"#))
+            #expect(shown.body[tips.upperBound...].prefix(600).contains(#"<td class="num" data-testid="stats-per-residents">0,33</td><td class="num" data-testid="stats-per-members">12,5</td>"#))
+            #expect(try await admin.post("/console/stats/population?unit=CA24121", ["population": "5 000"]).status == .seeOther)
+
+            // The province adds up its units' residents: 10 tips over 20,000 residents.
+            let province = try await admin.get("/console/stats?unit=CA66&from=2026-11-10&to=2026-11-11")
+            #expect(province.text(after: #"data-testid="stats-population""#) == "Dân số địa bàn: 20.000")
+            let row = try #require(province.body.range(of: #"<tr data-line="tips">"#))
+            #expect(province.body[row.upperBound...].prefix(600).contains(#"data-testid="stats-per-residents">0,5</td>"#))
+            let totals = try await admin.get("/console/stats/export?unit=CA66&from=2026-11-10&to=2026-11-11&table=totals&format=csv")
+            #expect(totals.body.contains("Tin báo nhận được,10,7,0.5,25,"))
+            let token = try await APITests.login(app, phone: "0901 000 001").token
+            var api: APIStatistics?
+            try await app.testing().test(.GET, "/api/v1/stats/units/CA66?from=2026-11-10&to=2026-11-11", headers: ["Authorization": "Bearer \(token)"]) { res async throws in
+                api = try res.content.decode(APIStatistics.self)
+            }
+            let figures = try #require(api)
+            #expect(figures.population == 20_000)
+            #expect(figures.figures.first { $0.key == "tips" }?.perThousandResidents == 0.5)
+            #expect(figures.figures.first { $0.key == "followers" }?.perThousandResidents == nil, "a level has no rate")
+            #expect(figures.children.first { $0.code == "CA24121" }?.population == 5_000)
+
+            // Cleared with an empty field; audited each time; a commander cannot set it.
+            #expect(try await admin.post("/console/stats/population?unit=CA24121", ["population": ""]).status == .seeOther)
+            #expect(try await Population.of([ward, commune], on: app.db) == [ward: 15_000])
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "unit.population").count() == 3)
+            let commander = try await TipWebTests.login(app, "0901 000 002")
+            #expect(!(try await commander.get("/console/stats").body.contains("population-form")))
+            #expect(try await commander.post("/console/stats/population?unit=CA24133", ["population": "1"]).status == .notFound)
+            #expect(try await Population.of([ward], on: app.db) == [ward: 15_000])
+        }
+    }
+
     @Test("Monthly report: the month's figures against the month before, the definitions, a print button; a bad month is named")
     func monthly() async throws {
         try await withTestApp { app in
@@ -211,12 +270,16 @@ struct StatisticsTests {
         }
     }
 
-    struct APIFigure: Content { var key: String; var label: String; var labelEn: String; var definition: String; var value: Double?; var previous: Double?; var change: Double? }
-    struct APIChild: Content { var code: String; var name: String; var rollout: [String: String]; var figures: [String: Double] }
+    struct APIFigure: Content {
+        var key: String; var label: String; var labelEn: String; var definition: String; var value: Double?; var previous: Double?; var change: Double?
+        var perThousandResidents: Double?; var perThousandMembers: Double?
+    }
+    struct APIChild: Content { var code: String; var name: String; var population: Int64?; var rollout: [String: String]; var figures: [String: Double] }
     struct APIStatistics: Content {
         var unit: APITests.UnitRefBody
         var from: String; var to: String; var previousFrom: String; var previousTo: String
         var keptSeconds: Int
+        var population: Int64?
         var figures: [APIFigure]
         var children: [APIChild]
     }

@@ -42,5 +42,6 @@ extension Application {
         migrations.add(IndexUnitDailyCountsByMetric())
         migrations.add(CreateUnitRollouts())
         migrations.add(CreateUnitMonthlyCounts())
+        migrations.add(CreateUnitPopulations())
     }
 }

@@ -41,6 +41,9 @@ enum DemoStatistics {
             let pilot = index % communesPerProvince < 3 ? InternetTime.vietnamDay(start) : ""
             let wide = InternetTime.vietnamDay(start.addingTimeInterval(60 * 86_400))
             try await Rollout.set(commune.unit.requireID(), pilotFrom: pilot, wideFrom: wide, by: admin.$account.id, now: start, gate: app.writeGate)
+            // Each commune's residents, a plausible figure drawn from its code (the province's is their sum).
+            let population = 9_000 + (Int(commune.unit.code.filter(\.isNumber)) ?? 0) * 7_919 % 45_000 / 100 * 100
+            try await Population.set(commune.unit.requireID(), String(population), by: admin.$account.id, now: start, gate: app.writeGate)
             if index % communesPerProvince == 0 {
                 try await Rollout.set(province, pilotFrom: InternetTime.vietnamDay(start), wideFrom: wide, by: admin.$account.id, now: start, gate: app.writeGate)
             }

@@ -63,3 +63,48 @@ enum Rollout {
         }
     }
 }
+
+/// The residents of a unit's own area (not the units below it: a subtree's population is the sum
+/// over its units, so each area is entered once, at the lowest unit that covers it). Province
+/// admins set it on the dashboard; the statistics give rates per 1,000 residents from it.
+enum Population {
+    static let most: Int64 = 200_000_000
+
+    static func of(_ units: [UUID], on db: any Database) async throws -> [UUID: Int64] {
+        guard !units.isEmpty else { return [:] }
+        var out: [UUID: Int64] = [:]
+        for row in try await db.requireSQL().raw("""
+            SELECT unit_id, population FROM unit_populations WHERE unit_id IN \(SQLGroupExpression(units.map { SQLBind($0) }))
+            """).all() {
+            out[try row.decode(column: "unit_id", as: UUID.self)] = try row.decode(column: "population", as: Int64.self)
+        }
+        return out
+    }
+
+    /// Reads "12.500", "12 500" or "12500"; empty clears it. Audited; the field is `population`.
+    static func set(_ unit: UUID, _ text: String, by account: UUID, now: Date = Date(), gate: WriteGate) async throws {
+        let digits = text.trimmingCharacters(in: .whitespaces).filter { !" .,\u{00A0}".contains($0) }
+        var value: Int64?
+        if !digits.isEmpty {
+            guard digits.count <= 12, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int64(digits), number > 0, number <= most else {
+                throw ValidationFailure(issues: [FieldIssue(field: "population", code: "invalid",
+                    messageVI: "Dân số là một số nguyên dương, tối đa 200.000.000 (để trống nếu chưa có).",
+                    messageEN: "The population is a positive whole number, at most 200,000,000 (leave it empty if unknown).")])
+            }
+            value = number
+        }
+        try await gate.transaction { [value] db in
+            let sql = try db.requireSQL()
+            if let value {
+                try await sql.raw("""
+                    INSERT INTO unit_populations (unit_id, population, updated_by, updated_at) VALUES (\(bind: unit), \(bind: value), \(bind: account), \(bind: now))
+                    ON CONFLICT (unit_id) DO UPDATE SET population = excluded.population, updated_by = excluded.updated_by, updated_at = excluded.updated_at
+                    """).run()
+            } else {
+                try await sql.raw("DELETE FROM unit_populations WHERE unit_id = \(bind: unit)").run()
+            }
+            try await AuditLog.append(.staff(account), "unit.population", subject: "unit:" + unit.uuidString,
+                                      detail: ["population": value.map(String.init) ?? ""], at: now, on: db)
+        }
+    }
+}

@@ -214,6 +214,8 @@ struct Statistics {
         var sums: [Metric: Int64] = [:]
         var levels: [Metric: Int64] = [:]
         var medianAnswerSeconds: Int?
+        /// The residents of the subtree's areas, where they were entered (`Population`).
+        var population: Int64?
 
         func value(_ line: StatLine) -> Double? {
             switch line.kind {
@@ -224,6 +226,16 @@ struct Statistics {
                 return bottom > 0 ? Double(sums[numerator] ?? 0) / Double(bottom) / divisor : nil
             case .medianAnswer: return medianAnswerSeconds.map { Double($0) / 3600 }
             }
+        }
+
+        enum RateBase { case residents, members }
+
+        /// A flow line per 1,000 residents or per 1,000 group members (at the period's end); nil
+        /// for other lines and where there is no one to divide by.
+        func perThousand(_ line: StatLine, of base: RateBase) -> Double? {
+            guard case .flow = line.kind, let value = value(line) else { return nil }
+            let size = base == .residents ? (population ?? 0) : (levels[.groupMembers] ?? 0)
+            return size > 0 ? value * 1_000 / Double(size) : nil
         }
 
         /// The change over the period of a level line.
@@ -273,6 +285,12 @@ struct Statistics {
             guard let metric = Metric(rawValue: try row.decode(column: "metric", as: String.self)) else { continue }
             let unit = try row.decode(column: "unit_id", as: UUID.self)
             out[unit]?.levels[metric, default: 0] += try row.decode(column: "total", as: Int64.self)
+        }
+        for row in try await sql.raw("""
+            SELECT c.ancestor_id AS unit_id, CAST(SUM(p.population) AS BIGINT) AS total FROM unit_closure c CROSS JOIN unit_populations p
+            WHERE c.ancestor_id IN \(ids) AND p.unit_id = c.descendant_id GROUP BY c.ancestor_id
+            """).all() {
+            out[try row.decode(column: "unit_id", as: UUID.self)]?.population = try row.decode(column: "total", as: Int64.self)
         }
         return out
     }
@@ -427,6 +445,7 @@ extension Statistics {
             byUnit[try row.decode(column: "unit_id", as: UUID.self), default: []].append(
                 (metric, try row.decode(column: "sum_value", as: Int64.self), try row.decode(column: "level_value", as: Int64.self)))
         }
+        let populations = try await Population.of(Array(all), on: db)
         var out: [UUID: Figures] = [:]
         for unit in units {
             var figures = Figures()
@@ -435,6 +454,7 @@ extension Statistics {
                     if sum != 0 { figures.sums[metric, default: 0] += sum }
                     if Self.levelMetrics.contains(metric) { figures.levels[metric, default: 0] += level }
                 }
+                if let population = populations[member] { figures.population = (figures.population ?? 0) + population }
             }
             out[unit.id] = figures
         }

@@ -36,6 +36,13 @@ extension Language {
         "statsWideFrom": "Triển khai toàn tỉnh từ ngày",
         "statsRolloutSave": "Lưu giai đoạn",
         "statsRolloutSaved": "Đã lưu giai đoạn triển khai của đơn vị.",
+        "statsPopulation": "Dân số địa bàn",
+        "statsPopulationHint": "Tổng dân số đã nhập cho đơn vị này và các đơn vị trực thuộc; tỷ lệ trên 1.000 dân tính theo số này.",
+        "statsPopulationOwn": "Dân số địa bàn riêng của đơn vị (không gồm đơn vị trực thuộc)",
+        "statsPopulationSave": "Lưu dân số",
+        "statsPopulationSaved": "Đã lưu dân số địa bàn của đơn vị.",
+        "statsPerResidents": "Trên 1.000 dân",
+        "statsPerMembers": "Trên 1.000 thành viên nhóm",
     ]
 
     static let statsTextsEN: [String: String] = [
@@ -75,6 +82,13 @@ extension Language {
         "statsWideFrom": "Province-wide since",
         "statsRolloutSave": "Save the stage",
         "statsRolloutSaved": "The unit's rollout stage was saved.",
+        "statsPopulation": "Residents",
+        "statsPopulationHint": "The population entered for this unit and the units below it; rates per 1,000 residents use it.",
+        "statsPopulationOwn": "Residents of the unit's own area (not the units below it)",
+        "statsPopulationSave": "Save the population",
+        "statsPopulationSaved": "The unit's population was saved.",
+        "statsPerResidents": "Per 1,000 residents",
+        "statsPerMembers": "Per 1,000 group members",
     ]
 }
 

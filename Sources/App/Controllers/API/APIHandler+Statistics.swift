@@ -26,16 +26,17 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(
             unit: .init(code: unit.code, name: unit.name), from: period.from, to: period.to,
             previousFrom: period.previous.from, previousTo: period.previous.to,
-            keptSeconds: Int(cache?.lifetime.components.seconds ?? 0), rollout: Self.rollout(stages[unit.id]),
+            keptSeconds: Int(cache?.lifetime.components.seconds ?? 0), population: now.population, rollout: Self.rollout(stages[unit.id]),
             figures: StatLine.allCases.map { line in
                 .init(key: line.rawValue, label: line.labelVI, labelEn: line.labelEN, definition: line.definitionVI,
-                      value: now.value(line), previous: before.value(line), change: now.change(line).map(Double.init))
+                      value: now.value(line), previous: before.value(line), change: now.change(line).map(Double.init),
+                      perThousandResidents: now.perThousand(line, of: .residents), perThousandMembers: now.perThousand(line, of: .members))
             },
             children: children.map { child in
                 let figures = childFigures[child.id] ?? .init()
                 var values: [String: Double] = [:]
                 for line in StatLine.allCases { values[line.rawValue] = figures.value(line) }
-                return .init(code: child.code, name: child.name, rollout: Self.rollout(stages[child.id]), figures: .init(additionalProperties: values))
+                return .init(code: child.code, name: child.name, population: figures.population, rollout: Self.rollout(stages[child.id]), figures: .init(additionalProperties: values))
             }))))
     }
 

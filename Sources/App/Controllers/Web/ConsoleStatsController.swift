@@ -14,6 +14,7 @@ struct ConsoleStatsController: RouteCollection {
         stats.get("monthly", use: monthly)
         stats.get("export", use: export)
         stats.post("rollout", use: setRollout)
+        stats.post("population", use: setPopulation)
     }
 
     struct LineRow: Encodable {
@@ -24,6 +25,9 @@ struct ConsoleStatsController: RouteCollection {
         var change: String?
         var trend: String
         var definition: String
+        /// Per 1,000 residents and per 1,000 group members ("—" where there is none).
+        var perResidents: String
+        var perMembers: String
     }
 
     struct ChildRow: Encodable {
@@ -69,6 +73,10 @@ struct ConsoleStatsController: RouteCollection {
         /// The unit's rollout stage, and its dates for the form (province admins only).
         var rollout: String
         var rolloutForm: [String: String]?
+        /// The residents of the subtree's areas ("—" where none is entered), and the unit's own
+        /// figure for the form (province admins only).
+        var population: String
+        var populationForm: String?
         var notice: String?
     }
 
@@ -158,6 +166,23 @@ struct ConsoleStatsController: RouteCollection {
         try await dashboardPage(req, scope: try await scope(req), rolloutValues: nil)
     }
 
+    /// Sets the residents of the unit's own area (province admins); the dashboard again, with the
+    /// field named when the number is wrong.
+    @Sendable func setPopulation(req: Request) async throws -> Response {
+        var scope = try await scope(req)
+        guard try await scope.account.may(.reorganiseUnits, atUnit: scope.unit.id, on: req.db) else { throw Abort(.notFound) }
+        struct Form: Content { var population: String? }
+        let text = String((try req.content.decode(Form.self).population ?? "").prefix(40))
+        do {
+            try await Population.set(scope.unit.id, text, by: scope.account.id, gate: req.application.writeGate)
+            req.application.statsCache?.reset()
+            return req.redirect(to: "/console/stats?unit=\(escape(scope.unit.code))&from=\(scope.period.from)&to=\(scope.period.to)&population=1")
+        } catch let failure as ValidationFailure {
+            for issue in failure.issues { scope.errors[issue.field] = req.message(issue.messageVI, issue.messageEN) }
+            return try await dashboardPage(req, scope: scope, rolloutValues: nil, populationValue: text)
+        }
+    }
+
     /// Sets the unit's rollout stage (province admins); the dashboard again, with the fields named
     /// when a date is wrong.
     @Sendable func setRollout(req: Request) async throws -> Response {
@@ -175,8 +200,9 @@ struct ConsoleStatsController: RouteCollection {
         }
     }
 
-    private func dashboardPage(_ req: Request, scope: Scope, rolloutValues: [String: String]?) async throws -> Response {
+    private func dashboardPage(_ req: Request, scope: Scope, rolloutValues: [String: String]?, populationValue: String? = nil) async throws -> Response {
         let stats = Statistics(db: req.db, cache: req.application.statsCache)
+        let totals = try await stats.figures(of: scope.unit.id, over: scope.period)
         let chartLine = req.query[String.self, at: "chart"].flatMap(StatLine.init(rawValue:)).flatMap { $0.charted ? $0 : nil } ?? .tipsReceived
         let lines = try await lineRows(req, stats, scope)
         let chart = try await chartSVG(req, stats, scope, chartLine)
@@ -202,6 +228,7 @@ struct ConsoleStatsController: RouteCollection {
         let vi = req.language == .vi
         let own = stages[scope.unit.id] ?? Rollout.Stage()
         let mayEdit = try await scope.account.may(.reorganiseUnits, atUnit: scope.unit.id, on: req.db)
+        let ownPopulation = mayEdit && populationValue == nil ? try await Population.of([scope.unit.id], on: req.db)[scope.unit.id] : nil
         let page = DashboardPage(
             page: req.pageMeta(titleKey: "statsTitle"), unitCode: scope.unit.code, unitName: scope.unit.name,
             from: req.query[String.self, at: "from"] ?? scope.period.from, to: req.query[String.self, at: "to"] ?? scope.period.to,
@@ -220,7 +247,10 @@ struct ConsoleStatsController: RouteCollection {
             },
             rollout: own.label(vi: vi),
             rolloutForm: mayEdit ? (rolloutValues ?? ["pilotFrom": own.pilotFrom ?? "", "wideFrom": own.wideFrom ?? ""]) : nil,
-            notice: req.query[String.self, at: "rollout"] != nil ? req.language.texts["statsRolloutSaved"] : nil)
+            population: totals.population.map { format(Double($0)) } ?? "—",
+            populationForm: mayEdit ? (populationValue ?? ownPopulation.map { String($0) } ?? "") : nil,
+            notice: req.query[String.self, at: "rollout"] != nil ? req.language.texts["statsRolloutSaved"]
+                : req.query[String.self, at: "population"] != nil ? req.language.texts["statsPopulationSaved"] : nil)
         let response = try await req.view.render("console/stats", page).encodeResponse(for: req)
         response.status = scope.errors.isEmpty ? .ok : .unprocessableEntity
         return response
@@ -286,9 +316,11 @@ struct ConsoleStatsController: RouteCollection {
             sheet = Spreadsheet(sheetName: scope.unit.name, headers: [
                 req.message("Chỉ tiêu", "Figure"), req.message("Kỳ này", "This period") + " \(scope.period.from) – \(scope.period.to)",
                 req.message("Kỳ trước", "Previous period") + " \(scope.period.previous.from) – \(scope.period.previous.to)",
+                req.message("Trên 1.000 dân", "Per 1,000 residents"), req.message("Trên 1.000 thành viên nhóm", "Per 1,000 group members"),
                 req.message("Định nghĩa", "Definition"),
             ], rows: StatLine.allCases.map { line in
-                [.text(req.message(line.labelVI, line.labelEN)), cell(now.value(line)), cell(before.value(line)), .text(line.definitionVI)]
+                [.text(req.message(line.labelVI, line.labelEN)), cell(now.value(line)), cell(before.value(line)),
+                 cell(now.perThousand(line, of: .residents)), cell(now.perThousand(line, of: .members)), .text(line.definitionVI)]
             })
         case "children":
             let rows = try await childTable(req, stats, scope, sort: nil, descending: true)
@@ -341,7 +373,9 @@ struct ConsoleStatsController: RouteCollection {
             if let value, let old { trend = value > old ? "up" : (value < old ? "down" : "same") }
             let change = now.change(line).map { ($0 >= 0 ? "+" : "") + format(Double($0)) }
             return LineRow(key: line.rawValue, label: req.message(line.labelVI, line.labelEN), value: value.map(format) ?? "—",
-                           previous: old.map(format) ?? "—", change: change, trend: trend, definition: line.definitionVI)
+                           previous: old.map(format) ?? "—", change: change, trend: trend, definition: line.definitionVI,
+                           perResidents: now.perThousand(line, of: .residents).map(format) ?? "—",
+                           perMembers: now.perThousand(line, of: .members).map(format) ?? "—")
         }
     }
 
