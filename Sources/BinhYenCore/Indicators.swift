@@ -125,7 +125,7 @@ public enum IndicatorRules {
 
     /// The same with the kind as the API sends it ("phone", "bank_account", …).
     public static func normalise(kindName: String, raw: String, bank: String? = nil) -> Result<Indicator, FieldIssue> {
-        guard let kind = IndicatorKind(rawValue: kindName.trimmingCharacters(in: .whitespaces).lowercased()) else {
+        guard let kind = IndicatorKind(rawValue: VietnameseText.trim(kindName).lowercased()) else {
             return .failure(Issue.unsupportedKind)
         }
         return normalise(kind: kind, raw: raw, bank: bank)
@@ -171,7 +171,7 @@ public enum IndicatorRules {
         for scalar in raw.unicodeScalars where scalar.properties.generalCategory != .format {
             scalars.append(scalar == "\t" ? " " : scalar)
         }
-        let trimmed = String(scalars).trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = VietnameseText.trim(String(scalars))
         if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             return .failure(Issue.controlCharacters)
         }
@@ -198,7 +198,7 @@ public enum IndicatorRules {
 
     static func bankAccount(_ text: String, bank: String?) -> Result<Indicator, FieldIssue> {
         guard var account = AccountText(text) else { return .failure(Issue.invalidAccount) }
-        if let bank, !bank.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if let bank, !VietnameseText.trim(bank).isEmpty {
             guard bank.utf8.count <= maxInputBytes else { return .failure(Issue.bankTooLong) }
             account.bank = bank
         }

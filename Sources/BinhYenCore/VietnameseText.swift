@@ -4,7 +4,16 @@ import Foundation
 public enum VietnameseText {
     /// Unicode NFC, the form text is stored and compared in.
     public static func nfc(_ s: String) -> String {
-        s.precomposedStringWithCanonicalMapping
+        // ASCII is its own NFC; most phone numbers, accounts and addresses are ASCII.
+        if s.utf8.allSatisfy({ $0 < 0x80 }) { return s }
+        return s.precomposedStringWithCanonicalMapping
+    }
+
+    /// Without white space (and line breaks) at either end; Foundation's trimming, without its
+    /// round trip through NSString.
+    public static func trim<S: StringProtocol>(_ s: S) -> String {
+        guard let first = s.firstIndex(where: { !$0.isWhitespace }), let last = s.lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return String(s[first...last])
     }
 
     /// User text ready to store: NFC, no control characters, single spaces, trimmed.

@@ -31,7 +31,9 @@ enum ScamImport {
         var warning: String?
     }
 
-    /// Reads the file line by line and imports it in chunks, each through the write gate.
+    /// Reads the file line by line and imports it in chunks, each through the write gate. A chunk
+    /// is written while the next one is read (reading and normalising cost as much as writing), so
+    /// the two use both cores; at most one chunk waits to be written.
     static func run(text: String, source: String, gate: WriteGate, now: Date = Date()) async throws -> Report {
         var report = Report()
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).makeIterator()
@@ -41,15 +43,27 @@ enum ScamImport {
         var pending: [String: Row] = [:]
         var order: [String] = []
         var number = 1
+        var writing: Task<Int, any Error>?
         func flush() async throws {
             let rows = order.compactMap { pending[$0] }
             pending.removeAll(keepingCapacity: true)
             order.removeAll(keepingCapacity: true)
+            if let previous = writing { report.imported += try await previous.value }
+            writing = nil
             guard !rows.isEmpty else { return }
-            try await gate.transaction { db in
-                try await upsert(rows, source: source, at: now, on: try db.requireSQL())
+            writing = Task {
+                try await gate.transaction { db in
+                    let sql = try db.requireSQL()
+                    if sql.dialect.name == "sqlite" {
+                        // The registry's indexes outgrow SQLite's default 2 MB page cache within the
+                        // first hundred thousand rows; a larger one for the writing connection keeps
+                        // each chunk's index pages in memory (the setting stays with the connection).
+                        try await sql.raw("PRAGMA cache_size = -131072").run()
+                    }
+                    try await upsert(rows, source: source, at: now, on: sql)
+                }
+                return rows.count
             }
-            report.imported += rows.count
         }
         while let raw = lines.next() {
             number += 1
@@ -65,6 +79,7 @@ enum ScamImport {
             }
         }
         try await flush()
+        if let last = writing { report.imported += try await last.value }
         let summary = report
         try await gate.transaction { db in
             try await AuditLog.append(.system, "scam.import", subject: "scam_import:" + source,
@@ -76,17 +91,17 @@ enum ScamImport {
     static func parse(_ line: Substring) -> Result<Row, String> {
         let fields = CSV.fields(line)
         guard fields.count == header.count else { return .failure("cần \(header.count) cột, có \(fields.count) / expected \(header.count) columns, got \(fields.count)") }
-        let bank = fields[2].trimmingCharacters(in: .whitespaces)
+        let bank = VietnameseText.trim(fields[2])
         let indicator: Indicator
         switch IndicatorRules.normalise(kindName: fields[0], raw: fields[1], bank: bank.isEmpty ? nil : bank) {
         case .success(let found): indicator = found
         case .failure(let issue): return .failure("\(issue.field): \(issue.messageVI) / \(issue.messageEN)")
         }
-        let statusText = fields[3].trimmingCharacters(in: .whitespaces).lowercased()
+        let statusText = VietnameseText.trim(fields[3]).lowercased()
         guard let status = ScamStatus(rawValue: statusText.isEmpty ? "reported" : statusText), status == .reported || status == .verified else {
             return .failure("status: reported hoặc verified / must be reported or verified")
         }
-        let reportsText = fields[4].trimmingCharacters(in: .whitespaces)
+        let reportsText = VietnameseText.trim(fields[4])
         guard let reports = reportsText.isEmpty ? 0 : Int(reportsText), (0...1_000_000).contains(reports) else {
             return .failure("reports: số từ 0 đến 1000000 / a number from 0 to 1000000")
         }
