@@ -60,6 +60,23 @@ struct StatisticsTests {
             #expect(series.map(\.value) == [0, 8, 2])
             let followers = try await stats.series(.followers, under: ward, over: period)
             #expect(followers.map(\.value) == [10, 8])
+
+            // Whole months are read from the monthly sums, the days around them from the daily
+            // counters: the same totals either way.
+            #expect(Statistics.Period(from: "2026-11-01", to: "2026-11-30").parts.months == "2026-11"..."2026-11")
+            #expect(Statistics.Period(from: "2026-11-01", to: "2026-11-30").parts.days.isEmpty)
+            let mixed = Statistics.Period(from: "2026-10-15", to: "2026-12-05").parts
+            #expect(mixed.months == "2026-11"..."2026-11" && mixed.days == ["2026-10-15"..."2026-10-31", "2026-12-01"..."2026-12-05"])
+            #expect(Statistics.Period(from: "2026-11-10", to: "2026-11-11").parts.months == nil)
+            #expect(Statistics.Period(from: "2025-12-01", to: "2026-02-28").parts.months == "2025-12"..."2026-02")
+            #expect(Statistics.Period(from: "2024-02-01", to: "2024-02-28").parts.months == nil, "29 February 2024 is left out")
+            let provinceID = try await unit("CA66", app)
+            for (from, to, tips) in [("2026-10-01", "2026-11-30", 17), ("2026-10-15", "2026-11-10", 15), ("2026-11-01", "2026-11-10", 15), ("2026-09-01", "2026-10-31", 0)] {
+                let figures = try await stats.figures(of: provinceID, over: .init(from: from, to: to))
+                #expect(figures.value(.tipsReceived) == Double(tips), "\(from)–\(to)")
+                let daily = try await Counters.totals(under: provinceID, from: from, to: to, on: app.db)
+                #expect(figures.sums.filter { $0.value != 0 } == daily.filter { $0.value != 0 }, "\(from)–\(to)")
+            }
         }
     }
 

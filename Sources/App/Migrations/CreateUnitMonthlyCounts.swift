@@ -16,6 +16,9 @@ struct CreateUnitMonthlyCounts: AsyncMigration {
             .field("value", .int64, .required)
             .compositeIdentifier(over: "unit_id", "metric", "month")
             .create()
+        // Levels read one metric's months before a day (the key); a period's sums read every
+        // metric of its whole months (this index).
+        try await database.sqlIndex(on: "unit_monthly_counts", name: "unit_monthly_counts_by_month", columns: ["unit_id", "month"])
         let sql = try database.requireSQL()
         try await sql.raw("""
             INSERT INTO unit_monthly_counts (unit_id, metric, month, value)

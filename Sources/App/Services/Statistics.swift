@@ -198,6 +198,28 @@ struct Statistics {
                           comparedFrom: InternetTime.vietnamDay(before), comparedTo: InternetTime.vietnamDay(start.addingTimeInterval(-86_400)))
         }
 
+        /// The whole calendar months inside the period ("yyyy-MM", first and last) and the days
+        /// outside them (at most one range at each end), so that sums read a month's total
+        /// instead of its days wherever they can.
+        var parts: (months: ClosedRange<String>?, days: [ClosedRange<String>]) {
+            guard let start = InternetTime.vietnamDayStart(from), let end = InternetTime.vietnamDayStart(to), start <= end else { return (nil, []) }
+            func month(_ day: String) -> String { String(day.prefix(7)) }
+            func shift(_ month: String, by months: Int) -> String {
+                let index = (Int(month.prefix(4)) ?? 0) * 12 + (Int(month.suffix(2)) ?? 1) - 1 + months
+                return InternetTime.pad(index / 12, 4) + "-" + InternetTime.pad(index % 12 + 1, 2)
+            }
+            let first = from.hasSuffix("-01") ? month(from) : shift(month(from), by: 1)
+            let last = InternetTime.vietnamDay(end.addingTimeInterval(86_400)).hasSuffix("-01") ? month(to) : shift(month(to), by: -1)
+            guard first <= last else { return (nil, [from...to]) }
+            var days: [ClosedRange<String>] = []
+            if from < first + "-01", let firstDay = InternetTime.vietnamDayStart(first + "-01") {
+                days.append(from...InternetTime.vietnamDay(firstDay.addingTimeInterval(-86_400)))
+            }
+            let after = shift(last, by: 1) + "-01"
+            if after <= to { days.append(after...to) }
+            return (first...last, days)
+        }
+
         var days: [String] {
             guard var day = InternetTime.vietnamDayStart(from), let end = InternetTime.vietnamDayStart(to) else { return [] }
             var out: [String] = []
@@ -272,14 +294,26 @@ struct Statistics {
         let sql = try db.requireSQL()
         let ids = SQLGroupExpression(units.map { SQLBind($0) })
         var out: [UUID: Figures] = Dictionary(uniqueKeysWithValues: units.map { ($0, Figures()) })
-        let sums = try await sql.raw("""
+        // The period's sums: whole months from the monthly sums, the days around them from the daily counters.
+        let parts = period.parts
+        var selects: [SQLQueryString] = parts.days.map { days in
+            """
             SELECT c.ancestor_id AS unit_id, d.metric, CAST(SUM(d.value) AS BIGINT) AS total FROM unit_closure c CROSS JOIN unit_daily_counts d
-            WHERE c.ancestor_id IN \(ids) AND d.unit_id = c.descendant_id AND d.day >= \(bind: period.from) AND d.day <= \(bind: period.to)
+            WHERE c.ancestor_id IN \(ids) AND d.unit_id = c.descendant_id AND d.day >= \(bind: days.lowerBound) AND d.day <= \(bind: days.upperBound)
             GROUP BY c.ancestor_id, d.metric
-            """).all()
-        for row in sums {
+            """
+        }
+        if let months = parts.months {
+            selects.append("""
+                SELECT c.ancestor_id AS unit_id, m.metric, CAST(SUM(m.value) AS BIGINT) AS total FROM unit_closure c CROSS JOIN unit_monthly_counts m
+                WHERE c.ancestor_id IN \(ids) AND m.unit_id = c.descendant_id AND m.month >= \(bind: months.lowerBound) AND m.month <= \(bind: months.upperBound)
+                GROUP BY c.ancestor_id, m.metric
+                """)
+        }
+        for row in selects.isEmpty ? [] : try await sql.raw(selects.joined(separator: " UNION ALL ")).all() {
             guard let metric = Metric(rawValue: try row.decode(column: "metric", as: String.self)) else { continue }
-            out[try row.decode(column: "unit_id", as: UUID.self)]?.sums[metric] = try row.decode(column: "total", as: Int64.self)
+            let total = try row.decode(column: "total", as: Int64.self)
+            if total != 0 { out[try row.decode(column: "unit_id", as: UUID.self)]?.sums[metric, default: 0] += total }
         }
         for row in try await totals(Self.levelMetrics, under: ids, through: period.to) {
             guard let metric = Metric(rawValue: try row.decode(column: "metric", as: String.self)) else { continue }
