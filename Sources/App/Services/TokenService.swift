@@ -65,14 +65,12 @@ final class BearerCache: Sendable {
         kept = NIOLockedValueBox(KeptValues(lifetime: lifetime))
     }
 
-    /// The account behind the request's bearer token, or nil when there is none or it is not live.
-    func account(_ req: Request) async throws -> CurrentAccount? {
-        guard let token = req.headers.bearerAuthorization?.token, token.hasPrefix(TokenService.prefix), token.count < 200 else { return nil }
+    /// The account behind `token` as `check` found it at most `lifetime` ago; `check` asks the
+    /// database (a token it finds not live is not kept).
+    func account(for token: String, check: () async throws -> CurrentAccount?) async throws -> CurrentAccount? {
         let key = TokenService.hash(token)
         if let known = kept.withLockedValue({ $0.value(for: key) }) { return known }
-        guard let record = try await TokenService(db: req.db).validate(token),
-              let account = try await CurrentAccount.load(accountID: record.$account.id, tokenID: try record.requireID(), on: req.db)
-        else { return nil }
+        guard let account = try await check() else { return nil }
         kept.withLockedValue { $0.keep(account, for: key, limit: Self.limit) }
         return account
     }

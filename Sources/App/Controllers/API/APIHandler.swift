@@ -98,13 +98,14 @@ struct APIHandler: APIProtocol {
 
     // MARK: mapping
 
-    /// The account behind `Authorization: Bearer`, or nil.
     /// The same for the feed and statistics reads, trusted for a few seconds (`BearerCache`).
     static func keptBearer(_ req: Request) async throws -> CurrentAccount? {
-        guard let cache = req.application.bearerCache else { return try await bearer(req) }
-        return try await cache.account(req)
+        guard let cache = req.application.bearerCache, let token = req.headers.bearerAuthorization?.token,
+              token.hasPrefix(TokenService.prefix), token.count < 200 else { return try await bearer(req) }
+        return try await cache.account(for: token) { try await bearer(req) }
     }
 
+    /// The account behind `Authorization: Bearer`, or nil.
     static func bearer(_ req: Request) async throws -> CurrentAccount? {
         guard let token = req.headers.bearerAuthorization?.token,
               let record = try await TokenService(db: req.db).validate(token)
