@@ -64,6 +64,20 @@ struct APITests {
         }
     }
 
+    @Test("A token checked while it is being revoked is not kept: the revocation wins; a token checked undisturbed is kept")
+    func revocationDuringCheck() async throws {
+        let cache = BearerCache(seconds: 60)
+        let account = CurrentAccount(id: UUID(), phone: "+84901000002", displayName: "Trần Thị Mai", kind: .staff, locale: "vi", grants: [], tokenID: UUID())
+        // The database said "live" just before the token was revoked and every kept token forgotten.
+        let seen = try await cache.account(for: "byt_racing") { cache.forgetAll(); return account }
+        #expect(seen?.id == account.id, "the answer of the check itself stands")
+        #expect(try await cache.account(for: "byt_racing") { nil } == nil, "but it was not kept")
+        _ = try await cache.account(for: "byt_racing") { account }
+        #expect(try await cache.account(for: "byt_racing") { nil }?.id == account.id, "kept when nothing was revoked meanwhile")
+        cache.forgetAll()
+        #expect(try await cache.account(for: "byt_racing") { nil } == nil)
+    }
+
     @Test("Wrong credentials, missing fields and garbage tokens get clear errors")
     func errors() async throws {
         try await withTestApp { app in

@@ -91,6 +91,11 @@ struct ReorganisationTests {
             // Every province total is unchanged; the ward now counts Tuy Hoà's history with its own.
             let provinceAfter = try await figures("CA66", world), wardAfter = try await figures("CA24133", world)
             #expect(provinceAfter == province)
+            // Residents are a figure of today: the closed unit's population no longer counts, the successor's does.
+            try await Population.set(try world.unit("CA22015"), "30.000", by: world.admin.id, gate: app.writeGate)
+            try await Population.set(try world.unit("CA24133"), "42.000", by: world.admin.id, gate: app.writeGate)
+            let provinceResidents = try await figures("CA66", world).population, wardResidents = try await figures("CA24133", world).population
+            #expect(provinceResidents == 42_000 && wardResidents == 42_000)
             for line in StatLine.allCases where line != .medianHoursToAnswer && line != .minutesToSite {
                 #expect(wardAfter.value(line) == (ward.value(line) ?? 0) + (tuyHoa.value(line) ?? 0), "\(line)")
             }

@@ -6,14 +6,29 @@ import Foundation
 struct KeptValues<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private var entries: [Key: (value: Value, at: ContinuousClock.Instant)] = [:]
     let lifetime: Duration
+    /// Values expire together at the end of each `lifetime`-long window of the clock, instead of
+    /// `lifetime` after each was kept: a value made from other kept values in the same window then
+    /// expires no later than they do.
+    let windowed: Bool
 
-    init(lifetime: Duration) {
+    init(lifetime: Duration, windowed: Bool = false) {
         self.lifetime = lifetime
+        self.windowed = windowed
     }
 
     func value(for key: Key) -> Value? {
-        guard let entry = entries[key], ContinuousClock.now - entry.at < lifetime else { return nil }
+        guard let entry = entries[key] else { return nil }
+        let now = ContinuousClock.now
+        if windowed {
+            guard window(entry.at) == window(now) else { return nil }
+        } else {
+            guard now - entry.at < lifetime else { return nil }
+        }
         return entry.value
+    }
+
+    private func window(_ instant: ContinuousClock.Instant) -> Int64 {
+        Int64(((instant - keptValuesEpoch) / lifetime).rounded(.down))
     }
 
     mutating func keep(_ value: Value, for key: Key, limit: Int) {
@@ -22,3 +37,6 @@ struct KeptValues<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         entries[key] = (value, .now)
     }
 }
+
+/// Where the windows of `KeptValues` are counted from.
+private let keptValuesEpoch = ContinuousClock.now

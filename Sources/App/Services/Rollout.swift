@@ -66,15 +66,19 @@ enum Rollout {
 
 /// The residents of a unit's own area (not the units below it: a subtree's population is the sum
 /// over its units, so each area is entered once, at the lowest unit that covers it). Province
-/// admins set it on the dashboard; the statistics give rates per 1,000 residents from it.
+/// admins set it on the dashboard; the statistics give rates per 1,000 residents from it. It is a
+/// figure of today: a unit closed by a merger or a split no longer counts (its successors' own
+/// figures do), even in a view of the structure of a past day.
 enum Population {
     static let most: Int64 = 200_000_000
 
+    /// The populations of those of `units` open today.
     static func of(_ units: [UUID], on db: any Database) async throws -> [UUID: Int64] {
         guard !units.isEmpty else { return [:] }
         var out: [UUID: Int64] = [:]
         for row in try await db.requireSQL().raw("""
-            SELECT unit_id, population FROM unit_populations WHERE unit_id IN \(SQLGroupExpression(units.map { SQLBind($0) }))
+            SELECT p.unit_id, p.population FROM unit_populations p JOIN units u ON u.id = p.unit_id
+            WHERE p.unit_id IN \(SQLGroupExpression(units.map { SQLBind($0) })) AND u.valid_to IS NULL
             """).all() {
             out[try row.decode(column: "unit_id", as: UUID.self)] = try row.decode(column: "population", as: Int64.self)
         }

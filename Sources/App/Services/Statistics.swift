@@ -322,7 +322,8 @@ struct Statistics {
         }
         for row in try await sql.raw("""
             SELECT c.ancestor_id AS unit_id, CAST(SUM(p.population) AS BIGINT) AS total FROM unit_closure c CROSS JOIN unit_populations p
-            WHERE c.ancestor_id IN \(ids) AND p.unit_id = c.descendant_id GROUP BY c.ancestor_id
+            JOIN units u ON u.id = p.unit_id
+            WHERE c.ancestor_id IN \(ids) AND p.unit_id = c.descendant_id AND u.valid_to IS NULL GROUP BY c.ancestor_id
             """).all() {
             out[try row.decode(column: "unit_id", as: UUID.self)]?.population = try row.decode(column: "total", as: Int64.self)
         }
@@ -496,8 +497,10 @@ extension Statistics {
     }
 }
 
-/// The dashboard's figures, kept for `lifetime` so that a province's staff opening it together
-/// do not each read months of counters; a reorganisation forgets them at once.
+/// The dashboard's figures, kept so that a province's staff opening it together do not each read
+/// months of counters; a reorganisation forgets them at once. Everything kept expires at the end
+/// of the same `lifetime`-long window, so an answer made from kept figures (the API's) is never
+/// older than `lifetime` either.
 final class StatsCache: Sendable {
     private struct State {
         var kept: KeptValues<String, any Sendable>
@@ -515,7 +518,7 @@ final class StatsCache: Sendable {
 
     init(seconds: Int) {
         lifetime = .seconds(seconds)
-        state = NIOLockedValueBox(State(kept: KeptValues(lifetime: .seconds(seconds))))
+        state = NIOLockedValueBox(State(kept: KeptValues(lifetime: .seconds(seconds), windowed: true)))
     }
 
     private enum Lookup {
@@ -563,7 +566,7 @@ final class StatsCache: Sendable {
 
     func reset() {
         state.withLockedValue { state in
-            state.kept = KeptValues(lifetime: lifetime)
+            state.kept = KeptValues(lifetime: lifetime, windowed: true)
             state.reading = [:]
             state.generation += 1
         }
@@ -600,7 +603,7 @@ extension Statistics {
             guard let unit = try await UnitDirectory.summary(code: code, on: db) else { return Found(unit: nil, ancestry: []) }
             return Found(unit: unit, ancestry: Set(try await UnitTree.ancestry(of: unit.id, on: db).map(\.uuidString)))
         }
-        let found = if let cache { try await cache.value("u|" + code, read: read) } else { try await read() }
+        let found = if let cache { try await cache.value("unit|" + code, read: read) } else { try await read() }
         guard let unit = found.unit, Policy.allows(account.grants, .readStatistics, onUnitWithAncestry: found.ancestry) else { return nil }
         return unit
     }

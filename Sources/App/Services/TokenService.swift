@@ -55,28 +55,41 @@ struct TokenService: Sendable {
 /// once; a change of roles or a token's expiry is seen at the latest `lifetime` later. Writes
 /// always check the token in the database.
 final class BearerCache: Sendable {
-    private let kept: NIOLockedValueBox<KeptValues<String, CurrentAccount>>
+    private struct State {
+        var kept: KeptValues<String, CurrentAccount>
+        /// Bumped by `forgetAll`: a check that began before it is not kept (it may have seen the
+        /// token live just before it was revoked).
+        var generation = 0
+    }
+
+    private let state: NIOLockedValueBox<State>
     let lifetime: Duration
     /// At most this many tokens are kept (then all are forgotten and read again).
     static let limit = 20_000
 
     init(seconds: Int) {
         lifetime = .seconds(seconds)
-        kept = NIOLockedValueBox(KeptValues(lifetime: lifetime))
+        state = NIOLockedValueBox(State(kept: KeptValues(lifetime: lifetime)))
     }
 
     /// The account behind `token` as `check` found it at most `lifetime` ago; `check` asks the
     /// database (a token it finds not live is not kept).
     func account(for token: String, check: () async throws -> CurrentAccount?) async throws -> CurrentAccount? {
         let key = TokenService.hash(token)
-        if let known = kept.withLockedValue({ $0.value(for: key) }) { return known }
+        let (known, generation) = state.withLockedValue { ($0.kept.value(for: key), $0.generation) }
+        if let known { return known }
         guard let account = try await check() else { return nil }
-        kept.withLockedValue { $0.keep(account, for: key, limit: Self.limit) }
+        state.withLockedValue { state in
+            if state.generation == generation { state.kept.keep(account, for: key, limit: Self.limit) }
+        }
         return account
     }
 
     func forgetAll() {
-        kept.withLockedValue { $0 = KeptValues(lifetime: lifetime) }
+        state.withLockedValue { state in
+            state.kept = KeptValues(lifetime: lifetime)
+            state.generation += 1
+        }
     }
 }
 

@@ -193,6 +193,8 @@ struct ConsoleStatsController: RouteCollection {
         let values = ["pilotFrom": String((form.pilotFrom ?? "").prefix(20)), "wideFrom": String((form.wideFrom ?? "").prefix(20))]
         do {
             try await Rollout.set(scope.unit.id, pilotFrom: values["pilotFrom"]!, wideFrom: values["wideFrom"]!, by: scope.account.id, gate: req.application.writeGate)
+            // The API's kept answers carry the stage.
+            req.application.statsCache?.reset()
             return req.redirect(to: "/console/stats?unit=\(escape(scope.unit.code))&from=\(scope.period.from)&to=\(scope.period.to)&rollout=1")
         } catch let failure as ValidationFailure {
             for issue in failure.issues { scope.errors[issue.field] = req.message(issue.messageVI, issue.messageEN) }
@@ -203,8 +205,8 @@ struct ConsoleStatsController: RouteCollection {
     private func dashboardPage(_ req: Request, scope: Scope, rolloutValues: [String: String]?, populationValue: String? = nil) async throws -> Response {
         let stats = Statistics(db: req.db, cache: req.application.statsCache)
         let totals = try await stats.figures(of: scope.unit.id, over: scope.period)
+        let lines = lineRows(req, now: totals, before: try await stats.figures(of: scope.unit.id, over: scope.period.previous))
         let chartLine = req.query[String.self, at: "chart"].flatMap(StatLine.init(rawValue:)).flatMap { $0.charted ? $0 : nil } ?? .tipsReceived
-        let lines = try await lineRows(req, stats, scope)
         let chart = try await chartSVG(req, stats, scope, chartLine)
         let sort = req.query[String.self, at: "sort"].flatMap(StatLine.init(rawValue:)).flatMap { Self.childLines.contains($0) ? $0 : nil }
         let descending = req.query[String.self, at: "dir"] != "asc"
@@ -288,7 +290,8 @@ struct ConsoleStatsController: RouteCollection {
 
     private func monthlyPage(_ req: Request, _ scope: Scope, month: String, status: HTTPStatus) async throws -> Response {
         let stats = Statistics(db: req.db, cache: req.application.statsCache)
-        let lines = try await lineRows(req, stats, scope)
+        let lines = lineRows(req, now: try await stats.figures(of: scope.unit.id, over: scope.period),
+                             before: try await stats.figures(of: scope.unit.id, over: scope.period.previous))
         let chart = try await chartSVG(req, stats, scope, .tipsReceived)
         let table = try await childTable(req, stats, scope, sort: nil, descending: true)
         let page = MonthlyPage(
@@ -364,10 +367,8 @@ struct ConsoleStatsController: RouteCollection {
 
     // MARK: pieces
 
-    private func lineRows(_ req: Request, _ stats: Statistics, _ scope: Scope) async throws -> [LineRow] {
-        let now = try await stats.figures(of: scope.unit.id, over: scope.period)
-        let before = try await stats.figures(of: scope.unit.id, over: scope.period.previous)
-        return StatLine.allCases.map { line in
+    private func lineRows(_ req: Request, now: Statistics.Figures, before: Statistics.Figures) -> [LineRow] {
+        StatLine.allCases.map { line in
             let value = now.value(line), old = before.value(line)
             var trend = "same"
             if let value, let old { trend = value > old ? "up" : (value < old ? "down" : "same") }
