@@ -41,6 +41,16 @@ struct VietnameseTextTests {
         #expect(VietnameseText.nfc("e\u{302}\u{301}").unicodeScalars.count == 1)
     }
 
+    @Test("trim() drops white space and line breaks at both ends as Foundation does; nfc() leaves ASCII as it is and composes the rest")
+    func trimAndNFC() {
+        for text in ["  0912 345 678 \n", "\t\r\nVCB 0123\u{00A0}", "\u{2003}Buôn Hồ\u{3000}", "   ", "", "a", " Nguyễn  Lan "] {
+            #expect(VietnameseText.trim(text) == text.trimmingCharacters(in: .whitespacesAndNewlines), "\(Array(text.unicodeScalars))")
+        }
+        #expect(VietnameseText.trim("x y"[...]) == "x y")
+        #expect(VietnameseText.nfc("0912.345.678") == "0912.345.678")
+        #expect(Array(VietnameseText.nfc("Bu\u{00F4}n Ho\u{0302}\u{0300}").unicodeScalars) == Array("Bu\u{00F4}n H\u{1ED3}".unicodeScalars))
+    }
+
     @Test("clean() drops invisible format characters that would hide or split words")
     func cleanDropsFormatCharacters() {
         #expect(VietnameseText.clean("Buôn\u{200B}Hồ") == "BuônHồ")

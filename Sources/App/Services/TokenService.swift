@@ -36,9 +36,14 @@ struct TokenService: Sendable {
         return Issued(token: token, record: record)
     }
 
+    /// Whether `token` has the shape of one this service issues (worth looking up at all).
+    static func wellFormed(_ token: String) -> Bool {
+        token.hasPrefix(prefix) && token.count < 200
+    }
+
     /// The live token record for `token`, or nil when unknown, expired or revoked.
     func validate(_ token: String, now: Date = Date()) async throws -> APIToken? {
-        guard token.hasPrefix(Self.prefix), token.count < 200 else { return nil }
+        guard Self.wellFormed(token) else { return nil }
         guard let record = try await APIToken.query(on: db).filter(\.$tokenHash == Self.hash(token)).first(),
               record.revokedAt == nil, record.expiresAt > now
         else { return nil }

@@ -14,8 +14,8 @@ extension APIHandler {
         }
         let defaults = DayRange.monthToDate(Date())
         let period = Statistics.Period(from: input.query.from ?? defaults.from, to: input.query.to ?? defaults.to)
-        let (range, issues) = DayRange.parse(from: period.from, to: period.to)
-        guard range != nil else { return .badRequest(.init(body: .json(Self.validationError(issues)))) }
+        let issues = DayRange.parse(from: period.from, to: period.to).1
+        guard issues.isEmpty else { return .badRequest(.init(body: .json(Self.validationError(issues)))) }
 
         let stats = Statistics(db: req.db, cache: cache)
         let now = try await stats.figures(of: unit.id, over: period)

@@ -101,7 +101,7 @@ struct APIHandler: APIProtocol {
     /// The same for the feed and statistics reads, trusted for a few seconds (`BearerCache`).
     static func keptBearer(_ req: Request) async throws -> CurrentAccount? {
         guard let cache = req.application.bearerCache, let token = req.headers.bearerAuthorization?.token,
-              token.hasPrefix(TokenService.prefix), token.count < 200 else { return try await bearer(req) }
+              TokenService.wellFormed(token) else { return try await bearer(req) }
         return try await cache.account(for: token) { try await bearer(req) }
     }
 

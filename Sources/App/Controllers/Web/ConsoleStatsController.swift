@@ -133,8 +133,7 @@ struct ConsoleStatsController: RouteCollection {
         let account = try req.auth.require(CurrentAccount.self)
         let unit: UnitSummary
         if let code = req.query[String.self, at: "unit"], !code.isEmpty {
-            guard code.count <= 40, let found = try await UnitDirectory.summary(code: code, on: req.db),
-                  try await account.may(.readStatistics, atUnit: found.id, on: req.db) else { throw Abort(.notFound) }
+            guard let found = try await Statistics.readableUnit(code: code, by: account, on: req.db, cache: req.application.statsCache) else { throw Abort(.notFound) }
             unit = found
         } else {
             // The highest unit the account may read: the one with the largest subtree.
