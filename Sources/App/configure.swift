@@ -36,7 +36,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.liveHub = LiveHub()
     app.tipReferenceData = TipReferenceData()
     app.scamLookupIndex = ScamLookupIndex(answerLimit: config.lookupAnswers)
-    app.feedCache = FeedCache()
+    app.feedCache = FeedCache(encode: FeedJSON.post)
     app.statsCache = config.statsSeconds > 0 ? StatsCache(seconds: config.statsSeconds) : nil
     app.bearerCache = config.tokenSeconds > 0 ? BearerCache(seconds: config.tokenSeconds) : nil
     app.knowledgeCache = KnowledgeCache(resultLimit: config.searchResults)
@@ -69,6 +69,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.lifecycle.use(inFlight)
     app.inFlightRequests = inFlight
 
+    // The product counts requests itself (`RequestMetricsMiddleware`); Vapor's own figures would
+    // go to no backend, at a cost on every request.
+    app.http.server.configuration.reportMetrics = false
     app.middleware = .init()
     app.middleware.use(InFlightRequests.Middleware(requests: inFlight))
     app.middleware.use(RequestMetricsMiddleware(registry: app.metricsRegistry))

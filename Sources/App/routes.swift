@@ -37,7 +37,7 @@ func routes(_ app: Application) throws {
     // Feeds for readers and other systems: public, no session.
     try app.register(collection: SyndicationController())
 
-    let api = app.grouped(APIBodyLimitMiddleware(), KeptResponseMiddleware(), APIRequestContext.Middleware())
+    let api = app.grouped(APIBodyLimitMiddleware(), FeedMiddleware(), KeptResponseMiddleware(), APIRequestContext.Middleware())
     let transport = VaporTransport(routesBuilder: api)
     // Compact JSON, keys in declaration order: pretty-printing or sorting keys costs CPU that
     // clients do not need (a feed page is twenty objects).

@@ -167,6 +167,12 @@ public enum IndicatorRules {
     /// refused when empty, too long or holding other control characters.
     static func prepare(_ raw: String) -> Result<String, FieldIssue> {
         guard raw.utf8.count <= maxInputBytes else { return .failure(Issue.tooLong) }
+        // Printable ASCII (most numbers, accounts and addresses): no format or control
+        // characters, already NFC; only the spaces at the ends to drop.
+        if raw.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) {
+            let trimmed = VietnameseText.trim(raw)
+            return trimmed.isEmpty ? .failure(Issue.required) : .success(trimmed)
+        }
         var scalars = String.UnicodeScalarView()
         for scalar in raw.unicodeScalars where scalar.properties.generalCategory != .format {
             scalars.append(scalar == "\t" ? " " : scalar)

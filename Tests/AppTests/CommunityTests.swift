@@ -119,6 +119,133 @@ struct CommunityTests {
         }
     }
 
+    @Test("The feed's JSON, put together from each post's kept JSON, is the document the API's schema encodes: marks, reactions, a withdrawn post, a page post, expiry and `next`")
+    func feedJSON() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let fx = Fixture(app: app)
+            let pageID = try await fx.wardPage()
+            let group = try await fx.group("CA24133", "7", by: Self.wardOfficer)
+            let officer = try await TipAPITests.bearer(app, Self.wardOfficer)
+            let groupID = try group.requireID().uuidString
+            let citizen = try await TipAPITests.bearer(app, Self.citizen)
+            _ = try await TipAPITests.json(app, .POST, "/api/v1/groups/join", headers: citizen, body: ["code": group.inviteCode], expect: .ok, as: GroupInfo.self)
+            _ = try await TipAPITests.json(app, .POST, "/api/v1/pages/\(pageID.uuidString)/follow", headers: citizen, expect: .ok, as: PageInfo.self)
+            let quoted = try await Self.publish(app, officer, Self.post("Cảnh giác \"việc nhẹ lương cao\" \\ tuyển dụng", "warning", category: "scam_warning",
+                                                                        extra: ["audience": "none", "pageId": pageID.uuidString, "pinned": true]))
+            let urgent = try await Self.publish(app, officer, Self.post("Cháy kho gần chợ", "urgent", extra: ["audience": "group", "groupId": groupID]))
+            let read = try await Self.publish(app, officer, Self.post("Họp tổ dân phố", extra: ["audience": "group", "groupId": groupID]))
+            let withdrawn = try await Self.publish(app, officer, Self.post("Lịch cắt điện", extra: ["audience": "group", "groupId": groupID]))
+            _ = try await TipAPITests.json(app, .POST, "/api/v1/posts/\(urgent.id)/reactions", headers: citizen, body: ["kind": "thanks"], expect: .ok, as: PostView.self)
+            _ = try await TipAPITests.json(app, .GET, "/api/v1/posts/\(read.id)", headers: citizen, expect: .ok, as: PostView.self)
+            _ = try await TipAPITests.json(app, .POST, "/api/v1/posts/\(withdrawn.id)/withdraw", headers: officer, body: ["notice": "Lịch đã đổi."], expect: .ok, as: PostView.self)
+
+            // What the schema's own encoder writes for the same page, and what the API sends.
+            let account = try await fx.account(Self.citizen)
+            func typed(limit: Int) async throws -> Any {
+                let page = try await fx.posts.feed(for: account.id, after: nil, limit: limit)
+                let encoder = JSONEncoder()
+                encoder.dateEncodingStrategy = .custom { date, encoder in var c = encoder.singleValueContainer(); try c.encode(InternetTime.string(date)) }
+                return try JSONSerialization.jsonObject(with: try encoder.encode(APIHandler.feedPage(page)))
+            }
+            func sent(_ path: String) async throws -> Any {
+                var body: Data?
+                try await app.testing().test(.GET, path, headers: citizen) { res async throws in
+                    #expect(res.status == .ok && res.headers.contentType == .init(type: "application", subType: "json", parameters: ["charset": "utf-8"]))
+                    body = Data(buffer: res.body)
+                }
+                return try JSONSerialization.jsonObject(with: try #require(body))
+            }
+            for limit in [20, 2] {
+                let api = try await sent("/api/v1/feed?limit=\(limit)")
+                let schema = try await typed(limit: limit)
+                #expect((api as? NSDictionary) == (schema as? NSDictionary), "limit \(limit): \(api) vs \(schema)")
+            }
+            let page = try #require(try await sent("/api/v1/feed") as? [String: Any])
+            let items = try #require(page["items"] as? [[String: Any]])
+            #expect(items.map { $0["id"] as? String } == [quoted.id, urgent.id, withdrawn.id, read.id].map(Optional.some) && page["next"] == nil)
+            #expect(items[0]["title"] as? String == "Cảnh giác \"việc nhẹ lương cao\" \\ tuyển dụng" && items[0]["pageId"] as? String == pageID.uuidString)
+            #expect(items[1]["myReaction"] as? String == "thanks" && items[1]["reactions"] as? Int == 1 && items[1]["expiresAt"] is String)
+            #expect(items[2]["status"] as? String == "withdrawn" && items[2]["withdrawalNotice"] as? String == "Lịch đã đổi." && items[2]["body"] as? String == "")
+            #expect(items.map { $0["unread"] as? Bool } == [true, true, true, false] && items.filter { $0["myReaction"] != nil }.count == 1)
+            // Anything out of order still gets the API's own errors.
+            _ = try await TipAPITests.json(app, .GET, "/api/v1/feed?limit=abc", headers: citizen, expect: .badRequest, as: ErrorBody.self)
+            _ = try await TipAPITests.json(app, .GET, "/api/v1/feed?after=x", headers: citizen, expect: .badRequest, as: ErrorBody.self)
+            _ = try await TipAPITests.json(app, .GET, "/api/v1/feed", headers: ["Authorization": "Bearer nope"], expect: .unauthorized, as: ErrorBody.self)
+        }
+    }
+
+    @Test("Kept feeds: a post published, pinned or withdrawn on this node shows at once; another node's new post shows once the kept head is too old, its change to a kept post about a second later; a post that expires while kept leaves the page and `next` stays right")
+    func keptHeads() async throws {
+        try await withTestApp { app in
+            try await app.loadDemo()
+            let fx = Fixture(app: app)
+            let group = try await fx.group("CA24133", "7", by: Self.wardOfficer)
+            let officer = try await TipAPITests.bearer(app, Self.wardOfficer)
+            let groupID = try group.requireID().uuidString
+            let citizen = try await TipAPITests.bearer(app, Self.citizen)
+            _ = try await TipAPITests.json(app, .POST, "/api/v1/groups/join", headers: citizen, body: ["code": group.inviteCode], expect: .ok, as: GroupInfo.self)
+            let account = try await fx.account(Self.citizen).id
+            let start = Date()
+            let first = try await Self.publish(app, officer, Self.post("Bài một", extra: ["audience": "group", "groupId": groupID]))
+            let brief = try await Self.publish(app, officer, Self.post("Bài hai, hết hạn sau một phút", extra: ["audience": "group", "groupId": groupID,
+                                                                                                            "expiresAt": InternetTime.string(start.addingTimeInterval(60))]))
+            let third = try await Self.publish(app, officer, Self.post("Bài ba", extra: ["audience": "group", "groupId": groupID]))
+            func ids(limit: Int = 20, at time: Date) async throws -> ([String], String?) {
+                let page = try await fx.posts.feed(for: account, after: nil, limit: limit, now: time)
+                return (page.items.compactMap { $0.post.id?.uuidString }, page.next)
+            }
+            // Read (and kept) just before the brief post expires, then read from the kept head just after.
+            let before = start.addingTimeInterval(57), after = start.addingTimeInterval(61)
+            #expect(try await ids(at: before) == ([third.id, brief.id, first.id], nil))
+            let two = try await ids(limit: 2, at: before)
+            #expect(two.0 == [third.id, brief.id] && two.1 != nil)
+            #expect(try await ids(limit: 2, at: after) == ([third.id, first.id], nil))
+
+            // Published, pinned and withdrawn here: at once, though the head was just kept.
+            #expect(try await ids(at: Date()).0 == [third.id, brief.id, first.id])
+            let fourth = try await Self.publish(app, officer, Self.post("Bài bốn", extra: ["audience": "group", "groupId": groupID]))
+            #expect(try await ids(at: Date()).0 == [fourth.id, third.id, brief.id, first.id])
+            _ = try await fx.posts.pin(try #require(UUID(uuidString: first.id)), true, by: try await fx.account(Self.wardOfficer))
+            #expect(try await ids(at: Date()).0 == [first.id, fourth.id, third.id, brief.id])
+            _ = try await TipAPITests.json(app, .POST, "/api/v1/posts/\(first.id)/withdraw", headers: officer, body: ["notice": "Bài đăng nhầm, xin bỏ qua."], expect: .ok, as: PostView.self)
+            #expect(try await ids(at: Date()).0 == [fourth.id, third.id, brief.id, first.id])
+
+            // Another node's change (written here behind the cache's back) shows once the kept head is too old.
+            try await (app.db as! any SQLDatabase).raw("UPDATE post_targets SET rank = 2 WHERE post_id = \(bind: UUID(uuidString: third.id)!)").run()
+            let kept = Date()
+            #expect(try await ids(at: kept).0 == [fourth.id, third.id, brief.id, first.id])
+            #expect(try await ids(at: kept.addingTimeInterval(Double(app.feedCache.lifetime.components.seconds) + 1)).0 == [third.id, fourth.id, brief.id, first.id])
+
+            // Posts are kept for a minute, yet a post changed on another node (written here behind
+            // the cache's back) shows once this node has read the posts' change stamps.
+            let sql = try #require(app.db as? any SQLDatabase)
+            let fourthID = try #require(UUID(uuidString: fourth.id))
+            func title() async throws -> String? { try await fx.posts.items([fourthID], viewer: nil).first?.post.title }
+            func stamp() async throws -> Int64 { try await sql.raw("SELECT changed_ms FROM posts WHERE id = \(bind: fourthID)").first()?.decode(column: "changed_ms", as: Int64.self) ?? -1 }
+            #expect(try await title() == "Bài bốn")
+            let stamped = try await stamp()
+            try await sql.raw("UPDATE posts SET title = 'Bài bốn, sửa ở máy khác' WHERE id = \(bind: fourthID)").run()
+            let once = try await stamp()
+            try await sql.raw("UPDATE posts SET views = views + 1 WHERE id = \(bind: fourthID)").run()
+            let twice = try await stamp()
+            #expect(stamped < once && once < twice, "every change stamps the post later than before")
+            try await Task.sleep(for: .milliseconds(1_200))
+            #expect(try await title() == "Bài bốn, sửa ở máy khác")
+
+            // A post read from the database before this node forgot it is not kept.
+            let cache = FeedCache()
+            try await cache.followChanges(on: app.db)
+            let item = try #require(try await fx.posts.items([fourthID], viewer: nil).first)
+            let began = ContinuousClock.now
+            cache.forgetPost(fourthID)
+            _ = cache.store([item], readSince: began)
+            #expect(cache.posts([fourthID]).isEmpty)
+            _ = cache.store([item], readSince: .now)
+            #expect(cache.posts([fourthID])[fourthID]?.post.title == "Bài bốn, sửa ở máy khác")
+        }
+    }
+
     @Test("A page's followers by day: follows and unfollows on past days give each day's count and change, counted back from today's; a second follow changes nothing; bad days and unknown pages are refused")
     func followerHistory() async throws {
         try await withTestApp { app in

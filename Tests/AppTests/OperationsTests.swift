@@ -62,7 +62,7 @@ struct OperationsTests {
             try await configure(app, config: AppConfig(storage: .sqlite(path: folder + "/fresh.sqlite"), dataDirectory: folder, bcryptCost: 4))
             let pending = try await MigrationCheck.pending(app)
             #expect(pending.first?.contains("SessionRecord") == true, "every migration is pending, from the first: \(pending)")
-            #expect(pending.contains("2026-11-23-03-create-tips") && pending.last == "2026-12-06-02-create-unit-populations")
+            #expect(pending.contains("2026-11-23-03-create-tips") && pending.last == "2026-12-06-03-stamp-post-changes")
             let command = GuardedServeCommand(inner: await app.servers.asyncCommand)
             var context = CommandContext(console: Terminal(), input: CommandInput(arguments: ["binhyen", "serve"]))
             context.application = app

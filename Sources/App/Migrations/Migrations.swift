@@ -43,5 +43,6 @@ extension Application {
         migrations.add(CreateUnitRollouts())
         migrations.add(CreateUnitMonthlyCounts())
         migrations.add(CreateUnitPopulations())
+        migrations.add(StampPostChanges())
     }
 }

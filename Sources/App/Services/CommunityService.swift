@@ -96,6 +96,8 @@ struct CommunityService: Sendable {
             try await AuditLog.append(.staff(account.id), "page.verify", subject: "page:" + id.uuidString, at: now, on: db)
             try await Counters.add(.pagesVerified, 1, unit: page.$unit.id, at: now, on: db)
         }
+        // Kept posts carry their page's mark.
+        cache.forgetPosts()
         return page
     }
 

@@ -18,6 +18,16 @@ extension PostService {
         var pageVerified: Bool
         var unread: Bool
         var myReaction: ReactionKind?
+        /// The post in the API's JSON without the reader's marks, when kept (`FeedCache.encode`).
+        var json: [UInt8]? = nil
+    }
+
+    /// A post's place in a source: where it sorts, and until when it shows.
+    struct Entry: Sendable {
+        var cursor: Cursor
+        var expiresMs: Int64?
+
+        func shows(at nowMs: Int64) -> Bool { expiresMs.map { $0 > nowMs } ?? true }
     }
 
     struct FeedPage: Sendable {
@@ -97,27 +107,55 @@ extension PostService {
     private func merged(groups: [UUID], pages: [UUID], viewer: UUID?, after cursor: Cursor?, limit: Int, now: Date) async throws -> FeedPage {
         let limit = max(1, min(limit, Self.maxFeedLimit))
         guard !groups.isEmpty || !pages.isEmpty else { return FeedPage(items: [], next: nil) }
-        let sql = try db.requireSQL()
+        let sources = groups.prefix(100).map(FeedCache.Source.group) + pages.prefix(100).map(FeedCache.Source.page)
+        guard cursor == nil else { return try await continued(sources, viewer: viewer, after: cursor, limit: limit, now: now) }
+        // The first page: from the sources' heads (kept, or read now in one statement), then the
+        // reader's marks on the page's posts.
         let nowMs = Self.milliseconds(now)
-        // Each source's first `limit + 1` entries after the cursor, newest first.
-        var parts: [SQLQueryString] = []
-        for (index, group) in groups.prefix(100).enumerated() {
-            parts.append("""
-                SELECT * FROM (SELECT post_id, rank, publish_ms FROM post_targets
-                WHERE group_id = \(bind: group) AND publish_ms <= \(bind: nowMs) AND (expires_at IS NULL OR expires_at > \(bind: now))\(Self.after(cursor, id: "post_id"))
-                ORDER BY rank DESC, publish_ms DESC, post_id DESC LIMIT \(literal: limit + 1)) AS g\(unsafeRaw: String(index))
-                """)
+        var heads = cache.heads(sources, at: now).filter { _, head in
+            head.complete || head.entries.lazy.filter { $0.shows(at: nowMs) }.count > limit
         }
-        for (index, page) in pages.prefix(100).enumerated() {
-            parts.append("""
-                SELECT * FROM (SELECT id AS post_id, rank, publish_ms FROM posts
-                WHERE page_id = \(bind: page) AND publish_ms <= \(bind: nowMs) AND (expires_at IS NULL OR expires_at > \(bind: now))\(Self.after(cursor, id: "id"))
-                ORDER BY rank DESC, publish_ms DESC, id DESC LIMIT \(literal: limit + 1)) AS p\(unsafeRaw: String(index))
-                """)
+        let missing = sources.filter { heads[$0] == nil }
+        if !missing.isEmpty {
+            let read = try await self.heads(missing, now: now)
+            cache.store(read)
+            heads.merge(read) { _, new in new }
         }
-        // With what the reader has done with each (read it, reacted), in the same statement.
+        var seen = Set<UUID>()
+        var entries: [Cursor] = []
+        for head in heads.values {
+            for entry in head.entries where entry.shows(at: nowMs) && seen.insert(entry.cursor.id).inserted { entries.append(entry.cursor) }
+        }
+        entries.sort()
+        let page = Array(entries.prefix(limit))
+        return FeedPage(items: try await items(page.map(\.id), viewer: viewer), next: entries.count > limit ? page.last?.text : nil)
+    }
+
+    /// Each source's first `maxFeedLimit + 1` entries published by `now` and not expired then.
+    private func heads(_ sources: [FeedCache.Source], now: Date) async throws -> [FeedCache.Source: FeedCache.Head] {
+        let length = Self.maxFeedLimit + 1
+        let parts: [SQLQueryString] = sources.enumerated().map { index, source in
+            Self.sourceQuery(source, as: index, after: nil, limit: length, now: now, expiry: true)
+        }
+        var entries = [[Entry]](repeating: [], count: sources.count)
+        for row in try await db.requireSQL().raw("\(parts.joined(separator: " UNION ALL "))").all() {
+            let entry = Entry(cursor: try Self.cursor(row), expiresMs: try row.decode(column: "expires_at", as: Date?.self).map(Self.milliseconds))
+            entries[try row.decode(column: "source", as: Int.self)].append(entry)
+        }
+        var heads: [FeedCache.Source: FeedCache.Head] = [:]
+        for (index, source) in sources.enumerated() {
+            heads[source] = FeedCache.Head(entries: entries[index].sorted { $0.cursor < $1.cursor }, complete: entries[index].count < length, readAt: now)
+        }
+        return heads
+    }
+
+    /// A later page (after `cursor`): read from the database with the reader's marks, in one statement.
+    private func continued(_ sources: [FeedCache.Source], viewer: UUID?, after cursor: Cursor?, limit: Int, now: Date) async throws -> FeedPage {
+        let parts: [SQLQueryString] = sources.enumerated().map { index, source in
+            Self.sourceQuery(source, as: index, after: cursor, limit: limit + 1, now: now, expiry: false)
+        }
         let reader = viewer ?? Self.nobody
-        let rows = try await sql.raw("""
+        let rows = try await db.requireSQL().raw("""
             SELECT s.post_id, s.rank, s.publish_ms, r.kind AS my_reaction, v.viewed_at FROM (\(parts.joined(separator: " UNION ALL "))) s
             LEFT JOIN post_reactions r ON r.post_id = s.post_id AND r.account_id = \(bind: reader)
             LEFT JOIN post_views v ON v.post_id = s.post_id AND v.account_id = \(bind: reader)
@@ -125,8 +163,7 @@ extension PostService {
         var state: [UUID: ReaderState] = [:]
         var entries: [Cursor] = []
         for row in rows {
-            let entry = Cursor(rank: try row.decode(column: "rank", as: Int.self), publishMs: try row.decode(column: "publish_ms", as: Int64.self),
-                               id: try row.decode(column: "post_id", as: UUID.self))
+            let entry = try Self.cursor(row)
             guard state[entry.id] == nil else { continue }
             state[entry.id] = ReaderState(read: try row.decode(column: "viewed_at", as: Date?.self) != nil,
                                           reaction: try row.decode(column: "my_reaction", as: String?.self).flatMap(ReactionKind.init(rawValue:)))
@@ -136,6 +173,32 @@ extension PostService {
         let page = Array(entries.prefix(limit))
         let next = entries.count > limit ? page.last?.text : nil
         return FeedPage(items: try await items(page.map(\.id), viewer: viewer, state: state), next: next)
+    }
+
+    /// One source's first `limit` entries after the cursor, published by `now` and not expired
+    /// then, newest first; `source` numbers it in a union.
+    private static func sourceQuery(_ source: FeedCache.Source, as number: Int, after cursor: Cursor?, limit: Int, now: Date, expiry: Bool) -> SQLQueryString {
+        let nowMs = milliseconds(now)
+        let columns: SQLQueryString = expiry ? ", expires_at" : ""
+        switch source {
+        case .group(let group):
+            return """
+                SELECT * FROM (SELECT \(literal: number) AS source, post_id, rank, publish_ms\(columns) FROM post_targets
+                WHERE group_id = \(bind: group) AND publish_ms <= \(bind: nowMs) AND (expires_at IS NULL OR expires_at > \(bind: now))\(after(cursor, id: "post_id"))
+                ORDER BY rank DESC, publish_ms DESC, post_id DESC LIMIT \(literal: limit)) AS s\(unsafeRaw: String(number))
+                """
+        case .page(let page):
+            return """
+                SELECT * FROM (SELECT \(literal: number) AS source, id AS post_id, rank, publish_ms\(columns) FROM posts
+                WHERE page_id = \(bind: page) AND publish_ms <= \(bind: nowMs) AND (expires_at IS NULL OR expires_at > \(bind: now))\(after(cursor, id: "id"))
+                ORDER BY rank DESC, publish_ms DESC, id DESC LIMIT \(literal: limit)) AS s\(unsafeRaw: String(number))
+                """
+        }
+    }
+
+    private static func cursor(_ row: any SQLRow) throws -> Cursor {
+        Cursor(rank: try row.decode(column: "rank", as: Int.self), publishMs: try row.decode(column: "publish_ms", as: Int64.self),
+               id: try row.decode(column: "post_id", as: UUID.self))
     }
 
     /// Rows strictly after the cursor in feed order.
@@ -162,9 +225,11 @@ extension PostService {
     func items(_ ids: [UUID], viewer: UUID?, state known: [UUID: ReaderState]? = nil) async throws -> [FeedItem] {
         guard !ids.isEmpty else { return [] }
         let sql = try db.requireSQL()
+        try await cache.followChanges(on: db)
         var byID = cache.posts(ids)
         let missing = ids.filter { byID[$0] == nil }
         if !missing.isEmpty {
+            let began = ContinuousClock.now
             let rows = try await sql.raw("""
                 SELECT p.*, u.name AS unit_name, pg.name AS page_name, pg.verified_at AS page_verified_at
                 FROM posts p JOIN units u ON u.id = p.unit_id LEFT JOIN pages pg ON pg.id = p.page_id
@@ -176,8 +241,7 @@ extension PostService {
                                        pageName: try row.decode(column: "page_name", as: String?.self),
                                        pageVerified: try row.decode(column: "page_verified_at", as: Date?.self) != nil, unread: false, myReaction: nil))
             }
-            cache.store(loaded)
-            for item in loaded { if let id = item.post.id { byID[id] = item } }
+            for item in cache.store(loaded, readSince: began) { if let id = item.post.id { byID[id] = item } }
         }
         var state = known ?? [:]
         if known == nil, let viewer {

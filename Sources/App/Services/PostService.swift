@@ -148,6 +148,7 @@ struct PostService: Sendable {
             EvidenceFiles.discard(files, store: store)
             throw error
         }
+        cache.forgetHeads()
         return post
     }
 
@@ -229,6 +230,7 @@ struct PostService: Sendable {
             if !wasPublished { try await Counters.add(Metric.posts(post.category), -1, unit: post.$unit.id, at: post.publishAt, on: db) }
         }
         cache.forgetPost(id)
+        cache.forgetHeads()
         return post
     }
 
@@ -247,6 +249,7 @@ struct PostService: Sendable {
             try await AuditLog.append(.staff(account.id), pinned ? "post.pin" : "post.unpin", subject: "post:" + id.uuidString, at: now, on: db)
         }
         cache.forgetPost(id)
+        cache.forgetHeads()
         return post
     }
 

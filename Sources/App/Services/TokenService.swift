@@ -1,4 +1,6 @@
+import BinhYenCore
 import Fluent
+import SQLKit
 import NIOConcurrencyHelpers
 import Vapor
 
@@ -41,13 +43,25 @@ struct TokenService: Sendable {
         token.hasPrefix(prefix) && token.count < 200
     }
 
-    /// The live token record for `token`, or nil when unknown, expired or revoked.
-    func validate(_ token: String, now: Date = Date()) async throws -> APIToken? {
+    /// The account behind a live token (not expired, not revoked, account not disabled), with its
+    /// roles, in one statement; nil otherwise.
+    func account(for token: String, now: Date = Date()) async throws -> CurrentAccount? {
         guard Self.wellFormed(token) else { return nil }
-        guard let record = try await APIToken.query(on: db).filter(\.$tokenHash == Self.hash(token)).first(),
-              record.revokedAt == nil, record.expiresAt > now
-        else { return nil }
-        return record
+        let rows = try await db.requireSQL().raw("""
+            SELECT t.id AS token_id, a.id AS account_id, a.phone, a.display_name, a.kind, a.locale, m.role, m.unit_id
+            FROM api_tokens t JOIN accounts a ON a.id = t.account_id LEFT JOIN memberships m ON m.account_id = a.id
+            WHERE t.token_hash = \(bind: Self.hash(token)) AND t.revoked_at IS NULL AND t.expires_at > \(bind: now) AND a.disabled_at IS NULL
+            """).all()
+        guard let first = rows.first, let kind = Account.Kind(rawValue: try first.decode(column: "kind", as: String.self)) else { return nil }
+        let grants: [Grant] = try rows.compactMap { row in
+            guard let role = try row.decode(column: "role", as: String?.self).flatMap(Role.init(rawValue:)),
+                  let unit = try row.decode(column: "unit_id", as: UUID?.self) else { return nil }
+            return Grant(role: role, unitID: unit.uuidString)
+        }
+        return CurrentAccount(id: try first.decode(column: "account_id", as: UUID.self), phone: try first.decode(column: "phone", as: String.self),
+                              displayName: try first.decode(column: "display_name", as: String.self), kind: kind,
+                              locale: try first.decode(column: "locale", as: String.self), grants: grants,
+                              tokenID: try first.decode(column: "token_id", as: UUID.self))
     }
 
     func revoke(tokenID: UUID, now: Date = Date()) async throws {
@@ -74,7 +88,7 @@ final class BearerCache: Sendable {
 
     init(seconds: Int) {
         lifetime = .seconds(seconds)
-        state = NIOLockedValueBox(State(kept: KeptValues(lifetime: lifetime)))
+        state = NIOLockedValueBox(State(kept: KeptValues(lifetime: lifetime, spread: true)))
     }
 
     /// The account behind `token` as `check` found it at most `lifetime` ago; `check` asks the
@@ -92,7 +106,7 @@ final class BearerCache: Sendable {
 
     func forgetAll() {
         state.withLockedValue { state in
-            state.kept = KeptValues(lifetime: lifetime)
+            state.kept = KeptValues(lifetime: lifetime, spread: true)
             state.generation += 1
         }
     }

@@ -107,10 +107,8 @@ struct APIHandler: APIProtocol {
 
     /// The account behind `Authorization: Bearer`, or nil.
     static func bearer(_ req: Request) async throws -> CurrentAccount? {
-        guard let token = req.headers.bearerAuthorization?.token,
-              let record = try await TokenService(db: req.db).validate(token)
-        else { return nil }
-        return try await CurrentAccount.load(accountID: record.$account.id, tokenID: try record.requireID(), on: req.db)
+        guard let token = req.headers.bearerAuthorization?.token else { return nil }
+        return try await TokenService(db: req.db).account(for: token)
     }
 
     static func account(_ account: CurrentAccount, on db: any Database) async throws -> Schemas.Account {
