@@ -199,6 +199,34 @@ struct ScamRegistryTests {
         }
     }
 
+    @Test("A lookup's JSON, written directly, is the document the API's schema encodes: verified with a warning holding quotes, a backslash and a line break, reported through its site, not found")
+    func lookupJSON() async throws {
+        try await withTestApp { app in
+            let sql = try app.db.requireSQL()
+            let warning = "Giả danh \"nhân viên ngân hàng\" \\ yêu cầu chuyển tiền.\nKhông làm theo.\u{1}"
+            let phone = try IndicatorRules.normalise(kind: .phone, raw: "0977111333").get()
+            let (row, _) = try await ScamRegistry.upsert(phone, source: "import", reports: 2, at: Date(), on: sql)
+            try await sql.raw("UPDATE scam_indicators SET status = 'verified', warning_vi = \(bind: warning) WHERE id = \(bind: row.id)").run()
+            let site = try IndicatorRules.normalise(kind: .website, raw: "https://lua-dao.example.vn/a").get()
+            _ = try await ScamRegistry.upsert(site, source: "import", reports: 1, at: Date(), on: sql)
+            try await app.scamLookupIndex.refresh(on: app.db, force: true)
+            let registry = ScamRegistry(db: app.db, app: app)
+            for (query, verdict) in [("0977 111 333", "verified"), ("lua-dao.example.vn/b?utm_source=x", "reported"), ("0988 765 432", "not_found")] {
+                var sent: Data?
+                let path = "/api/v1/scam-lookup?q=" + (query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+                try await app.testing().test(.GET, path) { res async throws in
+                    #expect(res.status == .ok && res.headers.contentType == .init(type: "application", subType: "json", parameters: ["charset": "utf-8"]))
+                    sent = Data(buffer: res.body)
+                }
+                let api = try JSONSerialization.jsonObject(with: try #require(sent)) as? NSDictionary
+                let schema = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(APIHandler.lookup(try await registry.lookup(query)))) as? NSDictionary
+                #expect(api != nil && api == schema, "\(query): \(String(describing: api)) vs \(String(describing: schema))")
+                #expect(api?["verdict"] as? String == verdict)
+            }
+            #expect(try await Self.lookup(app, "0977 111 333").warning == warning)
+        }
+    }
+
     @Test("Through the API, screenshots follow a report with the key its answer gave: cleaned and kept for the patrol, at most five, a wrong or expired key or a mislabelled file stores nothing; harmful-content reports take them the same way")
     func apiScreenshots() async throws {
         try await withTestApp { app in

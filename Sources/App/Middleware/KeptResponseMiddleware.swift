@@ -1,3 +1,4 @@
+import BinhYenCore
 import NIOCore
 import Vapor
 
@@ -14,7 +15,8 @@ protocol KeptResponses: Sendable {
 /// not changed since: the procedure search (`KnowledgeCache`) and the scam lookup
 /// (`ScamLookupIndex`), the same for everyone; and a unit's statistics (`StatsAnswers`), the same
 /// for everyone who may read them, kept as long as their figures. Encoding their JSON costs more
-/// than finding them. A lookup still passes the per-address limit first.
+/// than finding them. A lookup still passes the per-address limit first; one asked for the first
+/// time is answered here from the index (`ScamLookupJSON`) when its query reads as an indicator.
 struct KeptResponseMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard request.method == .GET, let store = try await Self.store(for: request) else { return try await next.respond(to: request) }
@@ -25,7 +27,8 @@ struct KeptResponseMiddleware: AsyncMiddleware {
             return Response(status: .ok, headers: headers, body: .init(buffer: body))
         }
         let generation = store.generation
-        let response = try await next.respond(to: request)
+        let response: Response
+        if let answered = Self.lookupAnswer(request, store: store) { response = answered } else { response = try await next.respond(to: request) }
         guard response.status == .ok else { return response }
         // The API's bodies are streamed: read the whole answer (a few kilobytes) and send it as one.
         guard let body = try await response.body.collect(on: request.eventLoop).get() else { return response }
@@ -42,7 +45,7 @@ struct KeptResponseMiddleware: AsyncMiddleware {
             // Over the limit: the handler answers 429.
             guard request.lookupWait() == nil else { return nil }
             let index = request.application.scamLookupIndex
-            try await index.refresh(on: request.db)
+            if index.needsRefresh { try await index.refresh(on: request.db) }
             return index
         case let path where path.hasPrefix(statsPath):
             // Kept only for a reader who may see them; anyone else reaches the handler, which
@@ -54,6 +57,18 @@ struct KeptResponseMiddleware: AsyncMiddleware {
         default:
             return nil
         }
+    }
+
+    /// A lookup asked for the first time, answered from the index and written as JSON directly
+    /// (`ScamLookupJSON`); nil for anything else, and for a query that does not read as an
+    /// indicator, which the API's handler answers with its errors.
+    private static func lookupAnswer(_ request: Request, store: any KeptResponses) -> Response? {
+        guard let index = store as? ScamLookupIndex, index.isLoaded, let query = request.query[String.self, at: "q"],
+              case .success(let indicator) = IndicatorRules.guess(query) else { return nil }
+        let body = ScamLookupJSON.encode(ScamRegistry.answer(indicator, index), allocator: request.byteBufferAllocator)
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "application/json; charset=utf-8")
+        return Response(status: .ok, headers: headers, body: .init(buffer: body))
     }
 
     private static let statsPath = "/api/v1/stats/units/"

@@ -9,7 +9,9 @@ import Vapor
 /// A feed is read, not stored: a citizen's feed merges the newest entries of each page they follow
 /// (`posts` by page) and each group they belong to (`post_targets` by group), each source one short
 /// index range, in the order pinned, urgent, the rest, newest first. A province-wide alert is then
-/// one row per group, not one per member.
+/// one row per group, not one per member. The first page, which is what readers open all day,
+/// comes from each source's head kept in `FeedCache` (shared by every member and follower) and
+/// the kept posts; only the reader's own marks are read each time.
 extension PostService {
     struct FeedItem: Sendable {
         var post: Post
@@ -108,7 +110,7 @@ extension PostService {
         let limit = max(1, min(limit, Self.maxFeedLimit))
         guard !groups.isEmpty || !pages.isEmpty else { return FeedPage(items: [], next: nil) }
         let sources = groups.prefix(100).map(FeedCache.Source.group) + pages.prefix(100).map(FeedCache.Source.page)
-        guard cursor == nil else { return try await continued(sources, viewer: viewer, after: cursor, limit: limit, now: now) }
+        if let cursor { return try await continued(sources, viewer: viewer, after: cursor, limit: limit, now: now) }
         // The first page: from the sources' heads (kept, or read now in one statement), then the
         // reader's marks on the page's posts.
         let nowMs = Self.milliseconds(now)
@@ -135,7 +137,7 @@ extension PostService {
     private func heads(_ sources: [FeedCache.Source], now: Date) async throws -> [FeedCache.Source: FeedCache.Head] {
         let length = Self.maxFeedLimit + 1
         let parts: [SQLQueryString] = sources.enumerated().map { index, source in
-            Self.sourceQuery(source, as: index, after: nil, limit: length, now: now, expiry: true)
+            Self.sourceQuery(source, as: index, after: nil, limit: length, now: now)
         }
         var entries = [[Entry]](repeating: [], count: sources.count)
         for row in try await db.requireSQL().raw("\(parts.joined(separator: " UNION ALL "))").all() {
@@ -150,9 +152,9 @@ extension PostService {
     }
 
     /// A later page (after `cursor`): read from the database with the reader's marks, in one statement.
-    private func continued(_ sources: [FeedCache.Source], viewer: UUID?, after cursor: Cursor?, limit: Int, now: Date) async throws -> FeedPage {
+    private func continued(_ sources: [FeedCache.Source], viewer: UUID?, after cursor: Cursor, limit: Int, now: Date) async throws -> FeedPage {
         let parts: [SQLQueryString] = sources.enumerated().map { index, source in
-            Self.sourceQuery(source, as: index, after: cursor, limit: limit + 1, now: now, expiry: false)
+            Self.sourceQuery(source, as: index, after: cursor, limit: limit + 1, now: now)
         }
         let reader = viewer ?? Self.nobody
         let rows = try await db.requireSQL().raw("""
@@ -177,19 +179,18 @@ extension PostService {
 
     /// One source's first `limit` entries after the cursor, published by `now` and not expired
     /// then, newest first; `source` numbers it in a union.
-    private static func sourceQuery(_ source: FeedCache.Source, as number: Int, after cursor: Cursor?, limit: Int, now: Date, expiry: Bool) -> SQLQueryString {
+    private static func sourceQuery(_ source: FeedCache.Source, as number: Int, after cursor: Cursor?, limit: Int, now: Date) -> SQLQueryString {
         let nowMs = milliseconds(now)
-        let columns: SQLQueryString = expiry ? ", expires_at" : ""
         switch source {
         case .group(let group):
             return """
-                SELECT * FROM (SELECT \(literal: number) AS source, post_id, rank, publish_ms\(columns) FROM post_targets
+                SELECT * FROM (SELECT \(literal: number) AS source, post_id, rank, publish_ms, expires_at FROM post_targets
                 WHERE group_id = \(bind: group) AND publish_ms <= \(bind: nowMs) AND (expires_at IS NULL OR expires_at > \(bind: now))\(after(cursor, id: "post_id"))
                 ORDER BY rank DESC, publish_ms DESC, post_id DESC LIMIT \(literal: limit)) AS s\(unsafeRaw: String(number))
                 """
         case .page(let page):
             return """
-                SELECT * FROM (SELECT \(literal: number) AS source, id AS post_id, rank, publish_ms\(columns) FROM posts
+                SELECT * FROM (SELECT \(literal: number) AS source, id AS post_id, rank, publish_ms, expires_at FROM posts
                 WHERE page_id = \(bind: page) AND publish_ms <= \(bind: nowMs) AND (expires_at IS NULL OR expires_at > \(bind: now))\(after(cursor, id: "id"))
                 ORDER BY rank DESC, publish_ms DESC, id DESC LIMIT \(literal: limit)) AS s\(unsafeRaw: String(number))
                 """

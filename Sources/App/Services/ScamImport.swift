@@ -1,6 +1,7 @@
 import BinhYenCore
 import Fluent
 import Foundation
+import NIOPosix
 import SQLKit
 
 /// Bulk import of another agency's indicator list (CSV with the header
@@ -13,6 +14,8 @@ enum ScamImport {
     /// Rows per transaction, and per statement.
     static let chunk = 5_000
     static let rowsPerStatement = 400
+    /// Lines read and normalised at a time, off the event loops.
+    static let parseBatchSize = 2_000
 
     struct Rejected: Sendable, Equatable {
         var line: Int
@@ -65,19 +68,32 @@ enum ScamImport {
                 return rows.count
             }
         }
+        // Lines are read and normalised in NIO's thread pool, a batch at a time: tasks run on the
+        // event loops, where the writes' statements and the database's answers go too, so
+        // reading there would hold the chunk being written.
+        var batch: [(line: Int, text: Substring)] = []
+        func parseBatch() async throws {
+            let lines = batch
+            batch.removeAll(keepingCapacity: true)
+            for (line, result) in try await NIOThreadPool.singleton.runIfActive({ lines.map { ($0.line, parse($0.text)) } }) {
+                switch result {
+                case .failure(let reason):
+                    report.rejected.append(Rejected(line: line, reason: reason))
+                case .success(let row):
+                    // The same indicator twice in one chunk: one row, the later line's values.
+                    let key = row.indicator.description
+                    if pending.updateValue(row, forKey: key) == nil { order.append(key) }
+                    if order.count >= chunk { try await flush() }
+                }
+            }
+        }
         while let raw = lines.next() {
             number += 1
             if raw.allSatisfy(\.isWhitespace) { continue }
-            switch parse(raw) {
-            case .failure(let reason):
-                report.rejected.append(Rejected(line: number, reason: reason))
-            case .success(let row):
-                // The same indicator twice in one chunk: one row, the later line's values.
-                let key = row.indicator.description
-                if pending.updateValue(row, forKey: key) == nil { order.append(key) }
-                if order.count >= chunk { try await flush() }
-            }
+            batch.append((number, raw))
+            if batch.count >= parseBatchSize { try await parseBatch() }
         }
+        try await parseBatch()
         try await flush()
         if let last = writing { report.imported += try await last.value }
         let summary = report

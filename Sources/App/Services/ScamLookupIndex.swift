@@ -105,6 +105,11 @@ final class ScamLookupIndex: KeptResponses {
     }
 
     var count: Int { state.withLockedValue { $0.entries.count } }
+    /// Whether `refresh` would read the database now (nobody is reading it, and the last read is
+    /// more than `staleness` old).
+    var needsRefresh: Bool {
+        state.withLockedValue { state in !state.refreshing && (state.refreshedAt.map { Date().timeIntervalSince($0) >= Self.staleness } ?? true) }
+    }
     var isLoaded: Bool { state.withLockedValue { $0.refreshedAt != nil } }
 
     /// The indicator's entry and, when verified, its warning.
