@@ -37,27 +37,34 @@ struct KeptResponseMiddleware: AsyncMiddleware {
         return response
     }
 
+    /// Which store keeps the answers of the request's route, if any. Routes are compared as
+    /// matched, not by parsing the path again on every API request.
     private static func store(for request: Request) async throws -> (any KeptResponses)? {
-        switch request.url.path {
-        case "/api/v1/procedures/search":
+        switch request.route?.path ?? [] {
+        case proceduresRoute:
             return request.application.knowledgeCache
-        case "/api/v1/scam-lookup":
+        case lookupRoute:
             // Over the limit: the handler answers 429.
             guard request.lookupWait() == nil else { return nil }
             let index = request.application.scamLookupIndex
             if index.needsRefresh { try await index.refresh(on: request.db) }
             return index
-        case let path where path.hasPrefix(statsPath):
+        case statsRoute:
             // Kept only for a reader who may see them; anyone else reaches the handler, which
             // answers 401 or 404.
-            guard let cache = request.application.statsCache, let account = try await APIHandler.keptBearer(request),
-                  try await Statistics.readableUnit(code: String(path.dropFirst(statsPath.count)), by: account, on: request.db, cache: cache) != nil
+            guard let cache = request.application.statsCache, let code = request.parameters.get("code"),
+                  let account = try await APIHandler.keptBearer(request),
+                  try await Statistics.readableUnit(code: code, by: account, on: request.db, cache: cache) != nil
             else { return nil }
-            return StatsAnswers(cache: cache, path: path)
+            return StatsAnswers(cache: cache, path: request.url.path)
         default:
             return nil
         }
     }
+
+    private static let proceduresRoute: [PathComponent] = ["api", "v1", "procedures", "search"]
+    private static let lookupRoute: [PathComponent] = ["api", "v1", "scam-lookup"]
+    private static let statsRoute: [PathComponent] = ["api", "v1", "stats", "units", .parameter("code")]
 
     /// A lookup asked for the first time, answered from the index and written as JSON directly
     /// (`ScamLookupJSON`); nil for anything else, and for a query that does not read as an
@@ -70,6 +77,4 @@ struct KeptResponseMiddleware: AsyncMiddleware {
         headers.replaceOrAdd(name: .contentType, value: "application/json; charset=utf-8")
         return Response(status: .ok, headers: headers, body: .init(buffer: body))
     }
-
-    private static let statsPath = "/api/v1/stats/units/"
 }

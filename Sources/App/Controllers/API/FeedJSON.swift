@@ -63,10 +63,10 @@ enum FeedJSON {
 /// Answers `GET /api/v1/feed` with `FeedJSON` when the request is in order (a token, a cursor and
 /// a limit that read); anything else goes on to the API's handler, which answers the error.
 struct FeedMiddleware: AsyncMiddleware {
-    static let path = "/api/v1/feed"
+    static let route: [PathComponent] = ["api", "v1", "feed"]
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard request.method == .GET, request.url.path == Self.path else { return try await next.respond(to: request) }
+        guard request.method == .GET, request.route?.path == Self.route else { return try await next.respond(to: request) }
         // Most requests ask for the first page as it comes: no query to decode.
         let plain = request.url.query?.isEmpty ?? true
         guard let cursor = plain ? .some(nil) : APIHandler.cursor(request.query[String.self, at: "after"]),
