@@ -709,7 +709,9 @@ struct WebAddress {
     /// "hxxps://abc[.]com" as threat reports write links so nobody clicks them.
     static func refanged(_ text: String) -> String {
         var text = text
-        for dot in ["[.]", "(.)", "[dot]", "(dot)"] { text = text.replacingOccurrences(of: dot, with: ".", options: .caseInsensitive) }
+        if text.contains(where: { $0 == "[" || $0 == "(" }) {
+            for dot in ["[.]", "(.)", "[dot]", "(dot)"] { text = text.replacingOccurrences(of: dot, with: ".", options: .caseInsensitive) }
+        }
         if text.lowercased().hasPrefix("hxxp") { text = "http" + text.dropFirst(4) }
         return text
     }

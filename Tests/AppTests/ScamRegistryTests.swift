@@ -224,6 +224,10 @@ struct ScamRegistryTests {
                 #expect(api?["verdict"] as? String == verdict)
             }
             #expect(try await Self.lookup(app, "0977 111 333").warning == warning)
+            // Only a query that is `q` alone is read here; `+` is a space, as in a form.
+            #expect(KeptResponseMiddleware.onlyQ("q=0977+111%20333") == "0977 111 333" && KeptResponseMiddleware.onlyQ("q=%2B84977111333") == "+84977111333")
+            #expect(KeptResponseMiddleware.onlyQ("q=1&q=2") == nil && KeptResponseMiddleware.onlyQ("x=1") == nil && KeptResponseMiddleware.onlyQ(nil) == nil)
+            #expect(KeptResponseMiddleware.onlyQ("q=%E0%A4%A") == nil, "a broken escape goes to the API's own decoding")
         }
     }
 

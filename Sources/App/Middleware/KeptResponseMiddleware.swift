@@ -62,6 +62,14 @@ struct KeptResponseMiddleware: AsyncMiddleware {
         }
     }
 
+    /// The value of a query that is `q=…` and nothing else, read as a form (`+` is a space, then
+    /// percent escapes); nil for any other query, which the API's own decoding reads.
+    static func onlyQ(_ query: String?) -> String? {
+        guard let query, query.hasPrefix("q="), !query.contains("&") else { return nil }
+        let value = query.dropFirst(2)
+        return (value.contains("+") ? String(value.map { $0 == "+" ? " " : $0 }) : String(value)).removingPercentEncoding
+    }
+
     private static let proceduresRoute: [PathComponent] = ["api", "v1", "procedures", "search"]
     private static let lookupRoute: [PathComponent] = ["api", "v1", "scam-lookup"]
     private static let statsRoute: [PathComponent] = ["api", "v1", "stats", "units", .parameter("code")]
@@ -70,7 +78,7 @@ struct KeptResponseMiddleware: AsyncMiddleware {
     /// (`ScamLookupJSON`); nil for anything else, and for a query that does not read as an
     /// indicator, which the API's handler answers with its errors.
     private static func lookupAnswer(_ request: Request, store: any KeptResponses) -> Response? {
-        guard let index = store as? ScamLookupIndex, index.isLoaded, let query = request.query[String.self, at: "q"],
+        guard let index = store as? ScamLookupIndex, index.isLoaded, let query = onlyQ(request.url.query),
               case .success(let indicator) = IndicatorRules.guess(query) else { return nil }
         let body = ScamLookupJSON.encode(ScamRegistry.answer(indicator, index), allocator: request.byteBufferAllocator)
         var headers = HTTPHeaders()
