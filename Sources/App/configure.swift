@@ -69,8 +69,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.lifecycle.use(inFlight)
     app.inFlightRequests = inFlight
 
-    // The product counts requests itself (`RequestMetricsMiddleware`); Vapor's own figures would
-    // go to no backend, at a cost on every request.
+    // Vapor's own request figures (`http_requests_total`…) would repeat on /metrics what the
+    // product counts itself per route (`binhyen_http_*`, `RequestMetricsMiddleware`), at a cost on
+    // every request.
     app.http.server.configuration.reportMetrics = false
     app.middleware = .init()
     app.middleware.use(InFlightRequests.Middleware(requests: inFlight))

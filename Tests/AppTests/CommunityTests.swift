@@ -243,6 +243,28 @@ struct CommunityTests {
             #expect(cache.posts([fourthID]).isEmpty)
             _ = cache.store([item], readSince: .now)
             #expect(cache.posts([fourthID])[fourthID]?.post.title == "Bài bốn, sửa ở máy khác")
+
+            // Nor is a head read from the database before a post was published, pinned or withdrawn.
+            let source = FeedCache.Source.group(try group.requireID())
+            let head = FeedCache.Head(entries: [], complete: true, readAt: Date())
+            let taken = cache.heads([source], at: head.readAt)
+            cache.forgetHeads()
+            cache.store([source: head], generation: taken.generation)
+            #expect(cache.heads([source], at: head.readAt).found.isEmpty)
+            cache.store([source: head], generation: cache.heads([source], at: head.readAt).generation)
+            #expect(cache.heads([source], at: head.readAt).found[source] != nil)
+
+            // Verifying a page stamps its posts, so every node forgets the ones it keeps without the mark.
+            let page = try await fx.community.createPage(.init(name: "Công an phường (trang thứ hai)", area: "Phường Buôn Ma Thuột", hotline: "0901000002",
+                                                                description: "Trang thử."), unitID: try await fx.unit("CA24133"), by: try await fx.account("0901000006"))
+            let pagePost = try await Self.publish(app, officer, Self.post("Bài trên trang chưa xác minh", extra: ["audience": "none", "pageId": try page.requireID().uuidString]))
+            let pagePostID = try #require(UUID(uuidString: pagePost.id))
+            func pageStamp() async throws -> Int64 { try await sql.raw("SELECT changed_ms FROM posts WHERE id = \(bind: pagePostID)").first()?.decode(column: "changed_ms", as: Int64.self) ?? -1 }
+            #expect(try await fx.posts.items([pagePostID], viewer: nil).first?.pageVerified == false)
+            let unverified = try await pageStamp()
+            _ = try await fx.community.verifyPage(try page.requireID(), by: try await fx.account(TipAPITests.provinceAdmin))
+            #expect(try await pageStamp() > unverified)
+            #expect(try await fx.posts.items([pagePostID], viewer: nil).first?.pageVerified == true)
         }
     }
 

@@ -17,7 +17,7 @@ struct StampPostChanges: AsyncMigration {
             try await sql.raw("""
                 CREATE FUNCTION posts_stamp_change() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
-                    NEW.changed_ms := GREATEST(OLD.changed_ms + 1, (extract(epoch FROM clock_timestamp()) * 1000)::bigint);
+                    NEW.changed_ms := GREATEST(OLD.changed_ms + 1, \(unsafeRaw: Self.nowMs("postgresql")));
                     RETURN NEW;
                 END $$
                 """).run()
@@ -25,10 +25,15 @@ struct StampPostChanges: AsyncMigration {
         } else {
             try await sql.raw("""
                 CREATE TRIGGER posts_changed AFTER UPDATE ON posts WHEN NEW.changed_ms = OLD.changed_ms BEGIN
-                    UPDATE posts SET changed_ms = MAX(OLD.changed_ms + 1, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)) WHERE id = NEW.id;
+                    UPDATE posts SET changed_ms = MAX(OLD.changed_ms + 1, \(unsafeRaw: Self.nowMs("sqlite"))) WHERE id = NEW.id;
                 END
                 """).run()
         }
+    }
+
+    /// The database's clock in milliseconds, as the trigger stamps it.
+    static func nowMs(_ dialect: String) -> String {
+        dialect == "postgresql" ? "(extract(epoch FROM clock_timestamp()) * 1000)::bigint" : "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)"
     }
 
     func revert(on database: any Database) async throws {

@@ -95,8 +95,9 @@ struct CommunityService: Sendable {
                 """).first() != nil else { return }
             try await AuditLog.append(.staff(account.id), "page.verify", subject: "page:" + id.uuidString, at: now, on: db)
             try await Counters.add(.pagesVerified, 1, unit: page.$unit.id, at: now, on: db)
+            // Posts carry their page's mark: stamped as changed, every node forgets them.
+            try await db.requireSQL().raw("UPDATE posts SET changed_ms = changed_ms WHERE page_id = \(bind: id)").run()
         }
-        // Kept posts carry their page's mark.
         cache.forgetPosts()
         return page
     }

@@ -65,7 +65,15 @@ final class FeedCache: Sendable {
 
     private let posts: NIOLockedValueBox<Kept>
     private let sources = NIOLockedValueBox<[UUID: Entry<Sources>]>([:])
-    private let heads = NIOLockedValueBox<[Source: Entry<Head>]>([:])
+    private struct KeptHeads {
+        var entries: [Source: Entry<Head>] = [:]
+        /// Bumped by `forgetHeads`: heads read from the database before it are not kept.
+        var generation = 0
+    }
+
+    private let heads = NIOLockedValueBox(KeptHeads())
+    /// Heads kept at most (about 51 entries each).
+    static let headCapacity = 20_000
     let lifetime: Duration
     let postLifetime: Duration
     let capacity: Int
@@ -81,6 +89,7 @@ final class FeedCache: Sendable {
         self.capacity = capacity
         self.postCapacity = postCapacity
         self.encode = encode
+        // Until the first read gives the database's clock, this node's (minus the overlap).
         posts = NIOLockedValueBox(Kept(sinceMs: PostService.milliseconds(Date()) - Self.overlapMs))
     }
 
@@ -136,7 +145,6 @@ final class FeedCache: Sendable {
     /// `followInterval` on this node; a request that finds another one reading goes on.
     func followChanges(on db: any Database) async throws {
         let start = ContinuousClock.now
-        let startMs = PostService.milliseconds(Date())
         let since: Int64? = posts.withLockedValue { kept in
             if kept.following { return nil }
             if let last = kept.lastStarted, start - last < Self.followInterval { return nil }
@@ -146,15 +154,26 @@ final class FeedCache: Sendable {
         }
         guard let since else { return }
         do {
-            let rows = try await db.requireSQL().raw("SELECT id, changed_ms FROM posts WHERE changed_ms >= \(bind: since)").all()
-            let changed = try rows.map { (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "changed_ms", as: Int64.self)) }
+            // The stamps come from the database's clock: so does the start of the next read (the
+            // last row, without an id).
+            let sql = try db.requireSQL()
+            let rows = try await sql.raw("""
+                SELECT id, changed_ms FROM posts WHERE changed_ms >= \(bind: since)
+                UNION ALL SELECT NULL, \(unsafeRaw: StampPostChanges.nowMs(sql.dialect.name))
+                """).all()
+            var changed: [(UUID, Int64)] = []
+            var startMs = since
+            for row in rows {
+                let stamp = try row.decode(column: "changed_ms", as: Int64.self)
+                if let id = try row.decode(column: "id", as: UUID?.self) { changed.append((id, stamp)) } else { startMs = stamp }
+            }
             let now = ContinuousClock.now
             posts.withLockedValue { kept in
                 for (id, stamp) in changed where kept.forgotten[id]?.stamp != stamp {
                     kept.entries.removeValue(forKey: id)
                     kept.forgotten[id] = (stamp, now)
                 }
-                kept.sinceMs = startMs - Self.overlapMs
+                kept.sinceMs = max(since, startMs - Self.overlapMs)
                 kept.forgotten = kept.forgotten.filter { now - $0.value.at < .milliseconds(2 * Self.overlapMs) }
                 kept.lastRead = start
                 kept.following = false
@@ -186,26 +205,28 @@ final class FeedCache: Sendable {
     }
 
     /// The heads kept for the sources, each only if read within `lifetime` before `now` (a feed
-    /// asked for another time is read afresh).
-    func heads(_ keys: [Source], at now: Date) -> [Source: Head] {
+    /// asked for another time is read afresh), and the generation to store fresh ones with.
+    func heads(_ keys: [Source], at now: Date) -> (found: [Source: Head], generation: Int) {
         let clock = ContinuousClock.now
         let window = Double(lifetime.components.seconds) + Double(lifetime.components.attoseconds) / 1e18
-        return heads.withLockedValue { cached in
+        return heads.withLockedValue { kept in
             var found: [Source: Head] = [:]
             for key in keys {
-                if let entry = cached[key], entry.until > clock, entry.value.readAt <= now, now.timeIntervalSince(entry.value.readAt) < window {
+                if let entry = kept.entries[key], entry.until > clock, entry.value.readAt <= now, now.timeIntervalSince(entry.value.readAt) < window {
                     found[key] = entry.value
                 }
             }
-            return found
+            return (found, kept.generation)
         }
     }
 
-    func store(_ read: [Source: Head]) {
+    /// Keeps heads read from the database, unless a post changed since `generation` was taken.
+    func store(_ read: [Source: Head], generation: Int) {
         let until = expiry()
-        heads.withLockedValue { cached in
-            if cached.count + read.count > capacity { cached.removeAll(keepingCapacity: true) }
-            for (key, head) in read { cached[key] = Entry(value: head, until: until) }
+        heads.withLockedValue { kept in
+            guard kept.generation == generation else { return }
+            if kept.entries.count + read.count > Self.headCapacity { kept.entries.removeAll(keepingCapacity: true) }
+            for (key, head) in read { kept.entries[key] = Entry(value: head, until: until) }
         }
     }
 
@@ -215,7 +236,10 @@ final class FeedCache: Sendable {
 
     /// A post was published, withdrawn, pinned or unpinned: every head may have changed.
     func forgetHeads() {
-        heads.withLockedValue { $0.removeAll(keepingCapacity: true) }
+        heads.withLockedValue { kept in
+            kept.entries.removeAll(keepingCapacity: true)
+            kept.generation += 1
+        }
     }
 }
 

@@ -114,13 +114,14 @@ extension PostService {
         // The first page: from the sources' heads (kept, or read now in one statement), then the
         // reader's marks on the page's posts.
         let nowMs = Self.milliseconds(now)
-        var heads = cache.heads(sources, at: now).filter { _, head in
+        let kept = cache.heads(sources, at: now)
+        var heads = kept.found.filter { _, head in
             head.complete || head.entries.lazy.filter { $0.shows(at: nowMs) }.count > limit
         }
         let missing = sources.filter { heads[$0] == nil }
         if !missing.isEmpty {
             let read = try await self.heads(missing, now: now)
-            cache.store(read)
+            cache.store(read, generation: kept.generation)
             heads.merge(read) { _, new in new }
         }
         var seen = Set<UUID>()

@@ -68,9 +68,13 @@ struct FeedMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard request.method == .GET, request.route?.path == Self.route else { return try await next.respond(to: request) }
         // Most requests ask for the first page as it comes: no query to decode.
-        let plain = request.url.query?.isEmpty ?? true
-        guard let cursor = plain ? .some(nil) : APIHandler.cursor(request.query[String.self, at: "after"]),
-              let limit = plain ? .some(nil) : Self.limit(request), let account = try await APIHandler.keptBearer(request)
+        var query = Query()
+        if !(request.url.query?.isEmpty ?? true) {
+            guard let decoded = try? request.query.decode(Query.self) else { return try await next.respond(to: request) }
+            query = decoded
+        }
+        guard let cursor = APIHandler.cursor(query.after), let limit = Self.limit(query.limit),
+              let account = try await APIHandler.keptBearer(request)
         else { return try await next.respond(to: request) }
         let page = try await request.posts.feed(for: account.id, after: cursor, limit: limit ?? 20)
         var headers = HTTPHeaders()
@@ -78,9 +82,14 @@ struct FeedMiddleware: AsyncMiddleware {
         return Response(status: .ok, headers: headers, body: .init(buffer: FeedJSON.page(page, allocator: request.byteBufferAllocator)))
     }
 
+    private struct Query: Decodable {
+        var after: String?
+        var limit: String?
+    }
+
     /// nil when `limit` is there but not a whole number; `.some(nil)` when absent.
-    private static func limit(_ request: Request) -> Int?? {
-        guard let text = request.query[String.self, at: "limit"] else { return .some(nil) }
+    private static func limit(_ text: String?) -> Int?? {
+        guard let text else { return .some(nil) }
         guard let value = Int(text) else { return nil }
         return .some(value)
     }
