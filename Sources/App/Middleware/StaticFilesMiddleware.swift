@@ -11,6 +11,8 @@ struct StaticFilesMiddleware: AsyncMiddleware {
     }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        // A request that matched a route is not for a file (and reading its path costs a parse).
+        guard request.route == nil else { return try await next.respond(to: request) }
         let path = request.url.path
         guard Self.prefixes.contains(where: { path.hasPrefix($0) }) else {
             return try await next.respond(to: request)
