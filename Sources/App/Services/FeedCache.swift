@@ -47,8 +47,9 @@ final class FeedCache: Sendable {
     /// The posts kept, and how far this node has followed the posts' change stamps.
     private struct Kept {
         var entries: [UUID: Entry<PostService.FeedItem>] = [:]
-        /// The next read takes the stamps from here on (milliseconds): `overlap` before the last
-        /// read began, because a transaction commits a little after it stamps (and clocks differ).
+        /// The next read takes the stamps from here on (milliseconds, the database's clock):
+        /// `overlap` before the last read began, because a transaction commits a little after it
+        /// stamps.
         var sinceMs: Int64
         /// Posts forgotten within the overlap: the stamp acted on (nil when this node forgot one
         /// it changed), and when. A row read again is not forgotten again, and a post read from
@@ -89,8 +90,7 @@ final class FeedCache: Sendable {
         self.capacity = capacity
         self.postCapacity = postCapacity
         self.encode = encode
-        // Until the first read gives the database's clock, this node's (minus the overlap).
-        posts = NIOLockedValueBox(Kept(sinceMs: PostService.milliseconds(Date()) - Self.overlapMs))
+        posts = NIOLockedValueBox(Kept(sinceMs: 0))
     }
 
     /// The kept posts among `ids`; none while the posts' changes have not been read lately.
@@ -145,14 +145,16 @@ final class FeedCache: Sendable {
     /// `followInterval` on this node; a request that finds another one reading goes on.
     func followChanges(on db: any Database) async throws {
         let start = ContinuousClock.now
-        let since: Int64? = posts.withLockedValue { kept in
+        // The first read only takes the database's clock (no stamp is that large), and what was
+        // kept before it is dropped: there was nothing to compare it with.
+        let claimed: (since: Int64, first: Bool)? = posts.withLockedValue { kept in
             if kept.following { return nil }
             if let last = kept.lastStarted, start - last < Self.followInterval { return nil }
             kept.following = true
             kept.lastStarted = start
-            return kept.sinceMs
+            return kept.lastRead == nil ? (Int64.max, true) : (kept.sinceMs, false)
         }
-        guard let since else { return }
+        guard let (since, first) = claimed else { return }
         do {
             // The stamps come from the database's clock: so does the start of the next read (the
             // last row, without an id).
@@ -162,18 +164,19 @@ final class FeedCache: Sendable {
                 UNION ALL SELECT NULL, \(unsafeRaw: StampPostChanges.nowMs(sql.dialect.name))
                 """).all()
             var changed: [(UUID, Int64)] = []
-            var startMs = since
+            var startMs = first ? 0 : since
             for row in rows {
                 let stamp = try row.decode(column: "changed_ms", as: Int64.self)
                 if let id = try row.decode(column: "id", as: UUID?.self) { changed.append((id, stamp)) } else { startMs = stamp }
             }
             let now = ContinuousClock.now
             posts.withLockedValue { kept in
+                if first { kept.entries.removeAll(keepingCapacity: true) }
                 for (id, stamp) in changed where kept.forgotten[id]?.stamp != stamp {
                     kept.entries.removeValue(forKey: id)
                     kept.forgotten[id] = (stamp, now)
                 }
-                kept.sinceMs = max(since, startMs - Self.overlapMs)
+                kept.sinceMs = startMs - Self.overlapMs
                 kept.forgotten = kept.forgotten.filter { now - $0.value.at < .milliseconds(2 * Self.overlapMs) }
                 kept.lastRead = start
                 kept.following = false
