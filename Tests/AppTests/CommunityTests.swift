@@ -144,9 +144,7 @@ struct CommunityTests {
             let account = try await fx.account(Self.citizen)
             func typed(limit: Int) async throws -> Any {
                 let page = try await fx.posts.feed(for: account.id, after: nil, limit: limit)
-                let encoder = JSONEncoder()
-                encoder.dateEncodingStrategy = .custom { date, encoder in var c = encoder.singleValueContainer(); try c.encode(InternetTime.string(date)) }
-                return try JSONSerialization.jsonObject(with: try encoder.encode(APIHandler.feedPage(page)))
+                return try JSONSerialization.jsonObject(with: try FeedJSON.encoder.encode(APIHandler.feedPage(page)))
             }
             func sent(_ path: String) async throws -> Any {
                 var body: Data?
@@ -170,8 +168,10 @@ struct CommunityTests {
             #expect(items.map { $0["unread"] as? Bool } == [true, true, true, false] && items.filter { $0["myReaction"] != nil }.count == 1)
             // Anything out of order still gets the API's own errors.
             _ = try await TipAPITests.json(app, .GET, "/api/v1/feed?limit=abc", headers: citizen, expect: .badRequest, as: ErrorBody.self)
-            _ = try await TipAPITests.json(app, .GET, "/api/v1/feed?after=x", headers: citizen, expect: .badRequest, as: ErrorBody.self)
-            _ = try await TipAPITests.json(app, .GET, "/api/v1/feed", headers: ["Authorization": "Bearer nope"], expect: .unauthorized, as: ErrorBody.self)
+            let badCursor = try await TipAPITests.json(app, .GET, "/api/v1/feed?after=x", headers: citizen, expect: .badRequest, as: ErrorBody.self)
+            #expect(badCursor.error.code == "bad_cursor" && badCursor.error.fields?.first?.field == "after")
+            let stranger = try await TipAPITests.json(app, .GET, "/api/v1/feed", headers: ["Authorization": "Bearer nope"], expect: .unauthorized, as: ErrorBody.self)
+            #expect(stranger.error.code == "unauthorized")
         }
     }
 

@@ -80,9 +80,6 @@ struct KeptResponseMiddleware: AsyncMiddleware {
     private static func lookupAnswer(_ request: Request, store: any KeptResponses) -> Response? {
         guard let index = store as? ScamLookupIndex, index.isLoaded, let query = onlyQ(request.url.query),
               case .success(let indicator) = IndicatorRules.guess(query) else { return nil }
-        let body = ScamLookupJSON.encode(ScamRegistry.answer(indicator, index), allocator: request.byteBufferAllocator)
-        var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .contentType, value: "application/json; charset=utf-8")
-        return Response(status: .ok, headers: headers, body: .init(buffer: body))
+        return .apiJSON(ScamLookupJSON.encode(ScamRegistry.answer(indicator, index), allocator: request.byteBufferAllocator))
     }
 }

@@ -50,7 +50,7 @@ enum FeedJSON {
     }
 
     /// The same settings as the API's (`routes.swift`): compact, dates as `InternetTime` writes them.
-    private static let encoder: JSONEncoder = {
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
@@ -77,9 +77,7 @@ struct FeedMiddleware: AsyncMiddleware {
               let account = try await APIHandler.keptBearer(request)
         else { return try await next.respond(to: request) }
         let page = try await request.posts.feed(for: account.id, after: cursor, limit: limit ?? 20)
-        var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .contentType, value: "application/json; charset=utf-8")
-        return Response(status: .ok, headers: headers, body: .init(buffer: FeedJSON.page(page, allocator: request.byteBufferAllocator)))
+        return .apiJSON(FeedJSON.page(page, allocator: request.byteBufferAllocator))
     }
 
     private struct Query: Decodable {
@@ -92,5 +90,14 @@ struct FeedMiddleware: AsyncMiddleware {
         guard let text else { return .some(nil) }
         guard let value = Int(text) else { return nil }
         return .some(value)
+    }
+}
+
+extension Response {
+    /// 200 with a JSON body written outside the generated server, with the header it would send.
+    static func apiJSON(_ body: ByteBuffer) -> Response {
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "application/json; charset=utf-8")
+        return Response(status: .ok, headers: headers, body: .init(buffer: body))
     }
 }
